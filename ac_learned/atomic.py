@@ -1,0 +1,43 @@
+"""Atomic file writes: write a temporary file beside the target, then rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import InputError
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None], overwrite: bool = True) -> Path:
+    """Call ``write(tmp_path)`` and move the result to ``path`` in one step.
+
+    Parameters
+    ----------
+    path : path-like
+        Final destination.
+    write : callable
+        Writes the whole file to the path it is given.
+    overwrite : bool
+        If False and ``path`` exists, raise :class:`InputError` and write nothing.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination.
+    """
+    dest = Path(path)
+    if dest.exists() and not overwrite:
+        raise InputError(f"{dest} exists; pass --force (overwrite=True) to replace it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix or ".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return dest

@@ -1,0 +1,37 @@
+"""Exception and warning types raised by ac_learned.
+
+Every error a user can trigger with bad input is an :class:`ACLearnedError`
+subclass whose message says what is wrong and how to fix it.  They derive from
+``ValueError`` (or ``OSError`` for file problems) so that generic handlers keep
+working.
+"""
+
+from __future__ import annotations
+
+
+class ACLearnedError(Exception):
+    """Base class of every ac_learned error."""
+
+
+class InputError(ACLearnedError, ValueError):
+    """Invalid user input: shapes, NaNs, grids, errors bars, options."""
+
+
+class ModelError(ACLearnedError, ValueError):
+    """No usable model: unknown name, outside every model's range, bad card."""
+
+
+class ChecksumError(ModelError):
+    """A weight file does not match the sha256 recorded in its model card."""
+
+
+class FileFormatError(ACLearnedError, OSError):
+    """A data file cannot be read: not HDF5, truncated, unknown layout, ..."""
+
+
+class BackendError(ACLearnedError, RuntimeError):
+    """An inference backend or device is not available."""
+
+
+class ACLearnedWarning(UserWarning):
+    """Warnings about suspicious but usable input (sign, norm, reliability)."""

@@ -1,0 +1,177 @@
+"""Grids and the conversions between a user's data and a model's grids.
+
+A model works on a reduced imaginary-time grid ``x = tau / beta`` in [0, 1] and a
+reduced frequency grid ``nu = beta * omega`` in [-V, V].  This module builds those
+grids, resamples a user's ``G(tau)`` onto ``x`` and maps a model's weights back
+to a density ``A(omega)`` on the user's (possibly non-uniform) frequency grid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+
+from .errors import InputError
+
+
+def trapezoid_weights(grid: np.ndarray) -> np.ndarray:
+    """Trapezoid quadrature weights of a strictly increasing 1-D grid.
+
+    Parameters
+    ----------
+    grid : ndarray, shape (N,)
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        ``w`` with ``sum(w * f) = trapezoid(f, grid)``.
+    """
+    grid = np.asarray(grid, dtype=float)
+    if grid.size < 2:
+        return np.ones_like(grid)
+    d = np.diff(grid)
+    w = np.zeros_like(grid)
+    w[:-1] += d / 2
+    w[1:] += d / 2
+    return w
+
+
+def make_x_grid(n: int, kind: str = "uniform") -> np.ndarray:
+    """Reduced imaginary-time grid on [0, 1], both ends included.
+
+    Parameters
+    ----------
+    n : int
+        Number of points.
+    kind : {"uniform", "chebyshev"}
+        ``"chebyshev"`` puts the Chebyshev-Lobatto points
+        ``(1 - cos(pi i / (n - 1))) / 2``, dense near both ends where ``G(tau)``
+        carries its high-frequency information.
+    """
+    if kind == "uniform":
+        return np.linspace(0.0, 1.0, n)
+    if kind == "chebyshev":
+        x = 0.5 * (1.0 - np.cos(np.pi * np.arange(n) / (n - 1)))
+        x[0], x[-1] = 0.0, 1.0
+        return x
+    raise InputError(f"unknown x-grid kind {kind!r}; use 'uniform' or 'chebyshev'")
+
+
+def make_nu_grid(n: int, v_max: float, kind: str = "uniform", stretch: float = 2.0) -> np.ndarray:
+    """Reduced frequency grid on [-v_max, v_max].
+
+    Parameters
+    ----------
+    n : int
+        Number of points (odd numbers put a point at nu = 0).
+    v_max : float
+        Half-width ``V = beta * Omega_max``.
+    kind : {"uniform", "sinh"}
+        ``"sinh"`` maps a uniform ``u`` in [-1, 1] by
+        ``V sinh(stretch u) / sinh(stretch)``: finer near nu = 0.
+    stretch : float
+        Stretch factor of the ``"sinh"`` grid.
+    """
+    u = np.linspace(-1.0, 1.0, n)
+    if kind == "uniform":
+        return v_max * u
+    if kind == "sinh":
+        return v_max * np.sinh(stretch * u) / np.sinh(stretch)
+    raise InputError(f"unknown nu-grid kind {kind!r}; use 'uniform' or 'sinh'")
+
+
+def cell_edges(grid: np.ndarray) -> np.ndarray:
+    """Edges of the cells around each grid point: midpoints, ends at the grid ends."""
+    grid = np.asarray(grid, dtype=float)
+    mid = 0.5 * (grid[1:] + grid[:-1])
+    return np.concatenate([[grid[0]], mid, [grid[-1]]])
+
+
+def resample_to_x(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) -> np.ndarray:
+    """Resample ``G(tau)`` onto a model's reduced grid ``x``.
+
+    A not-a-knot cubic spline in ``tau / beta`` is used; it reproduces the data
+    on grids with both ends, and extrapolates the short distance to 0 and 1 on
+    grids without them (bin centres, open grids).
+
+    Parameters
+    ----------
+    tau : ndarray, shape (Ntau,)
+        Strictly increasing times in [0, beta].
+    g : ndarray, shape (..., Ntau)
+        Values, grid on the last axis.
+    beta : float
+    x : ndarray, shape (Nx,)
+
+    Returns
+    -------
+    ndarray, shape (..., Nx)
+    """
+    spline = CubicSpline(np.asarray(tau, float) / beta, g, axis=-1, extrapolate=True)
+    return spline(x)
+
+
+def _piecewise_linear_antiderivative(knots: np.ndarray, values: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Antiderivative of the piecewise-linear function through ``(knots, values)``.
+
+    Zero left of the first knot and constant right of the last one.  ``values``
+    may be batched, shape (n, K); returns shape (n, len(points)).
+    """
+    h = np.diff(knots)
+    cum = np.concatenate(
+        [np.zeros(values.shape[:-1] + (1,)), np.cumsum(0.5 * h * (values[..., 1:] + values[..., :-1]), axis=-1)],
+        axis=-1,
+    )
+    p = np.clip(points, knots[0], knots[-1])
+    idx = np.clip(np.searchsorted(knots, p, side="right") - 1, 0, len(knots) - 2)
+    t = (p - knots[idx]) / h[idx]
+    d0 = values[..., idx]
+    d1 = values[..., idx + 1]
+    return cum[..., idx] + h[idx] * (d0 * t + 0.5 * (d1 - d0) * t * t)
+
+
+def weights_to_density(
+    a: np.ndarray, nu: np.ndarray, beta: float, omega: np.ndarray, norm: np.ndarray | float = 1.0
+) -> np.ndarray:
+    """Map a model's weights on ``nu`` to a density ``A(omega)`` on a user grid.
+
+    The weights ``a_j`` define the piecewise-linear density ``d(nu)`` through
+    ``(nu_j, a_j / w_j)`` (``w`` = trapezoid weights, so ``int d = sum a``).
+    Each user point gets the average of ``d`` over a window centred on it and
+    as wide as its cell (half the distance between its neighbours): this keeps
+    narrow peaks' weight on coarse grids, reduces to interpolation on fine ones,
+    and is unbiased where the grid spacing changes.  The result is scaled to
+    ``beta`` (``d nu = beta d omega``), and renormalised so that the trapezoid
+    integral over ``omega`` equals ``norm``.
+
+    Parameters
+    ----------
+    a : ndarray, shape (Nnu,) or (n, Nnu)
+        Non-negative weights on ``nu``.
+    nu : ndarray, shape (Nnu,)
+    beta : float
+    omega : ndarray, shape (Nomega,)
+        Strictly increasing user grid, uniform or not.
+    norm : float or ndarray of shape (n,)
+        Target ``int A d omega``.
+
+    Returns
+    -------
+    ndarray, shape (Nomega,) or (n, Nomega)
+    """
+    a = np.asarray(a, dtype=float)
+    single = a.ndim == 1
+    a2 = np.atleast_2d(a)
+    density_nu = a2 / trapezoid_weights(nu)
+    nu_user = np.asarray(omega, float) * beta
+    half = 0.5 * np.diff(cell_edges(nu_user))  # windows as wide as the cells, centred on the points
+    lo = _piecewise_linear_antiderivative(np.asarray(nu, float), density_nu, nu_user - half)
+    hi = _piecewise_linear_antiderivative(np.asarray(nu, float), density_nu, nu_user + half)
+    dens = (hi - lo) / (2 * half) * beta  # per unit omega
+    w_omega = trapezoid_weights(omega)
+    total = dens @ w_omega
+    norm_arr = np.broadcast_to(np.asarray(norm, float), total.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(total > 0, norm_arr / total, 0.0)
+    dens = dens * scale[:, None]
+    return dens[0] if single else dens

@@ -1,0 +1,261 @@
+"""The public entry points: :func:`solve` and :func:`neural_default_model`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .conventions import detect_sign
+from .diagnostics import RECOMMENDATION, chi2_per_point, threshold_for
+from .errors import InputError
+from .grids import resample_to_x, trapezoid_weights, weights_to_density
+from .inference import make_backend
+from .kernels import fermionic_kernel_dimensionless
+from .zoo import resolve
+
+
+@dataclass
+class ContinuationResult:
+    """What :func:`solve` returns.
+
+    Attributes
+    ----------
+    omega : ndarray, shape (Nomega,)
+    A : ndarray, shape (Nomega,) or (n, Nomega)
+        Spectral density, ``int A d omega`` (trapezoid) equal to the data's norm.
+    backtransform : ndarray, shape like the input ``g``
+        ``G`` recomputed from the model's weights on the input tau grid, in the
+        input's sign.
+    chi2 : ndarray or float or None
+        chi2 per tau point of the backtransform (None without ``err``).
+    reliable : bool or ndarray of bool or None
+        False where chi2 exceeds the model's calibrated threshold; None
+        without ``err``.
+    warnings : list of str
+    model_card : dict
+    norm : float or ndarray
+        ``G(0) + G(beta)`` of the data, in the positive convention.
+    sign_seen : {"standard", "positive"}
+        Sign convention detected in the input.
+    weights : ndarray
+        The model's normalised output on its own grid ``nu_model``.
+    nu_model : ndarray
+    """
+
+    omega: np.ndarray
+    A: np.ndarray
+    backtransform: np.ndarray
+    chi2: np.ndarray | float | None
+    reliable: np.ndarray | bool | None
+    warnings: list[str] = field(default_factory=list)
+    model_card: dict = field(default_factory=dict)
+    norm: np.ndarray | float = 1.0
+    sign_seen: str = "standard"
+    weights: np.ndarray | None = None
+    nu_model: np.ndarray | None = None
+
+
+def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
+    try:
+        out = np.asarray(arr, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a 1-D array of numbers") from None
+    if out.ndim != 1 or out.size < min_points:
+        raise InputError(f"{name} must be 1-D with at least {min_points} points, got shape {out.shape}")
+    if not np.all(np.isfinite(out)):
+        raise InputError(f"{name} contains NaN or inf")
+    if np.any(np.diff(out) <= 0):
+        raise InputError(f"{name} must be strictly increasing")
+    return out
+
+
+def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None]:
+    """Check and convert the imaginary-time input of :func:`solve`.
+
+    Returns ``tau`` (Ntau,), ``g`` (n, Ntau), ``beta`` and ``err`` broadcast to
+    ``g``'s shape or None.
+    """
+    try:
+        beta = float(beta)
+    except (TypeError, ValueError):
+        raise InputError(f"beta must be a positive number, got {beta!r}") from None
+    if not np.isfinite(beta) or beta <= 0:
+        raise InputError(f"beta must be a positive number, got {beta}")
+    tau = _as_1d_grid("tau", tau, 4)
+    if tau[0] < -1e-10 * beta or tau[-1] > beta * (1 + 1e-10):
+        raise InputError(f"tau must lie in [0, beta] = [0, {beta}], got [{tau[0]}, {tau[-1]}]; check beta")
+    try:
+        g = np.asarray(g)
+        if np.iscomplexobj(g):
+            raise TypeError
+        g = g.astype(float)
+    except (TypeError, ValueError):
+        raise InputError("g must be real numbers (for Matsubara data use the ana_cont plugin)") from None
+    if g.ndim not in (1, 2) or g.shape[-1] != tau.size:
+        raise InputError(f"g must have shape (Ntau,) or (n, Ntau) with Ntau = {tau.size}, got {g.shape}")
+    if not np.all(np.isfinite(g)):
+        raise InputError("g contains NaN or inf")
+    g2 = np.atleast_2d(g)
+    if err is not None:
+        try:
+            e = np.asarray(err, dtype=float)
+            e = np.broadcast_to(e, g2.shape) if e.ndim < 2 else e
+        except (TypeError, ValueError):
+            raise InputError(f"err must be a scalar, shape (Ntau,) or {g2.shape}, got {np.shape(err)}") from None
+        if e.shape != g2.shape:
+            raise InputError(f"err must be a scalar, shape (Ntau,) or {g2.shape}, got {e.shape}")
+        if not np.all(np.isfinite(e)) or np.any(e <= 0):
+            raise InputError("err must be finite and strictly positive (one-sigma error bars)")
+        err = e
+    return tau, g2, beta, err
+
+
+def solve(
+    tau,
+    g,
+    beta: float,
+    omega,
+    err=None,
+    model: str = "auto",
+    backend: str = "auto",
+    device: str = "cpu",
+) -> ContinuationResult:
+    """Continue fermionic ``G(tau)`` to ``A(omega)`` with a learned optimizer.
+
+    Parameters
+    ----------
+    tau : array_like, shape (Ntau,)
+        Strictly increasing imaginary times in [0, beta]; uniform with or
+        without end points, bin centres, or any other increasing grid.
+    g : array_like, shape (Ntau,) or (n, Ntau)
+        ``G(tau)`` in the standard sign (``<= 0``) or the positive one; the
+        sign seen is reported in ``sign_seen`` and kept in ``backtransform``.
+    beta : float
+        Inverse temperature, same units as ``1 / omega``.
+    omega : array_like, shape (Nomega,)
+        Strictly increasing real-frequency grid (non-uniform allowed).
+    err : float or array_like, optional
+        One-sigma errors of ``g`` (scalar, (Ntau,) or (n, Ntau)); needed for
+        chi2 and the reliability flag.
+    model : str
+        ``"auto"`` (chosen by ``beta * max|omega|``), a shipped model's name,
+        or the path of a model card.
+    backend : {"auto", "numpy", "torch"}
+    device : str
+        ``"cpu"`` or ``"cuda[:N]"`` (torch backend).
+
+    Returns
+    -------
+    ContinuationResult
+    """
+    tau, g2, beta, err2 = validate_tau_input(tau, g, beta, err)
+    omega = _as_1d_grid("omega", omega, 2)
+    single = np.ndim(g) == 1
+    v_required = beta * float(np.max(np.abs(omega)))
+    net = resolve(model, v_required)
+    warnings: list[str] = []
+
+    sign = detect_sign(g2)
+    g_pos = -g2 if sign == "standard" else g2
+    g_model = resample_to_x(tau, g_pos, beta, net.x)
+    norm = g_model[:, 0] + g_model[:, -1]
+    if np.any(norm <= 0):
+        raise InputError(
+            "G(0) + G(beta) extrapolated from the data is not of the expected sign; "
+            "is this a diagonal fermionic G(tau)?"
+        )
+    weights = make_backend(net, backend, device).run(g_model / norm[:, None])
+    weights = np.maximum(weights, 0.0)
+    total = weights.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        raise InputError("the network returned no spectral weight; the data are far outside its training set")
+    weights /= total
+
+    nu = net.nu
+    inside = (nu >= omega[0] * beta) & (nu <= omega[-1] * beta)
+    outside = 1.0 - weights[:, inside].sum(axis=1)
+    if np.any(outside > 0.01):
+        warnings.append(
+            f"up to {100 * outside.max():.1f}% of the spectral weight lies outside the omega grid "
+            f"[{omega[0]:.4g}, {omega[-1]:.4g}]; A is renormalised on the grid; widen omega"
+        )
+    dens = weights_to_density(weights, nu, beta, omega, norm)
+    back_pos = norm[:, None] * (weights @ fermionic_kernel_dimensionless(tau / beta, nu).T)
+    back = -back_pos if sign == "standard" else back_pos
+
+    chi2 = reliable = None
+    if err2 is not None:
+        chi2 = chi2_per_point(g2, back, err2)
+        sigma_rel = np.median(err2, axis=1) / norm
+        thr = [threshold_for(net.card, s) for s in sigma_rel]
+        if thr[0] is None:
+            warnings.append(f"model {net.name} has no reliability calibration; reliable is not set")
+        else:
+            reliable = chi2 <= np.asarray(thr)
+            if not np.all(reliable):
+                n_bad = int(np.sum(~reliable))
+                warnings.append(
+                    f"{n_bad} of {reliable.size} spectra have chi2/N above the calibrated threshold "
+                    f"({max(thr):.3g}): " + RECOMMENDATION
+                )
+    else:
+        warnings.append("no err given: chi2 and the reliability flag need the data's error bars")
+
+    def unbatch(arr):
+        return arr[0] if (single and arr is not None) else arr
+
+    return ContinuationResult(
+        omega=omega,
+        A=unbatch(dens),
+        backtransform=unbatch(back),
+        chi2=None if chi2 is None else (float(chi2[0]) if single else chi2),
+        reliable=None if reliable is None else (bool(reliable[0]) if single else reliable),
+        warnings=warnings,
+        model_card=net.card,
+        norm=float(norm[0]) if single else norm,
+        sign_seen=sign,
+        weights=unbatch(weights),
+        nu_model=nu,
+    )
+
+
+def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: float = 0.05,
+                                floor: float = 1e-4) -> np.ndarray:
+    """Turn a spectrum into a strictly positive default model with unit integral.
+
+    ``D = (1 - flat_weight) * A / int A + flat_weight / width``, then floored at
+    ``floor * max(D)`` and renormalised.  The flat share lets MaxEnt put weight
+    where the network put none (a zero in a default model pins MaxEnt's
+    spectrum to zero there); the floor keeps ``log(A / D)`` finite.
+    """
+    w = trapezoid_weights(omega)
+    A2 = np.atleast_2d(A)
+    A2 = A2 / (A2 @ w)[:, None]
+    flat = 1.0 / (omega[-1] - omega[0])
+    d = (1 - flat_weight) * A2 + flat_weight * flat
+    d = np.maximum(d, floor * d.max(axis=1, keepdims=True))
+    d = d / (d @ w)[:, None]
+    return d[0] if np.ndim(A) == 1 else d
+
+
+def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "auto",
+                         flat_weight: float = 0.05, floor: float = 1e-4) -> np.ndarray:
+    """The network's spectrum as a MaxEnt default model.
+
+    Parameters
+    ----------
+    tau, g, beta, omega, err, model
+        As for :func:`solve`.
+    flat_weight : float
+        Share of a flat model mixed in (see :func:`default_model_from_spectrum`).
+    floor : float
+        Lower bound relative to the maximum.
+
+    Returns
+    -------
+    ndarray, shape (Nomega,) or (n, Nomega)
+        Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``.
+    """
+    res = solve(tau, g, beta, omega, err=err, model=model)
+    return default_model_from_spectrum(res.A, res.omega, flat_weight, floor)

@@ -1,0 +1,310 @@
+"""Training: the paper's recipe plus layer-wise schedules, checkpoints and DDP.
+
+Recipe (Huang & Yang): Adam, staircase exponential decay of the learning rate
+(``decay_rate`` every ``decay_every`` epochs), loss = mean RSE
+``|a_theta - a_true|_2`` plus ``weight_decay * sum |W|^2`` over every layer but
+the last.  Options: ``schedule="layerwise"`` first trains depth 1, 2, ..., L for
+``layerwise_epochs`` each, then all layers together; fresh noise is drawn for
+every epoch (augmentation) from the config's noise model.
+
+Multi-GPU: launch with ``torchrun --nproc_per_node=N -m ac_learned.cli train CONFIG``;
+each rank trains on its share of every batch under DistributedDataParallel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ._version import __version__
+from .cards import save_model
+from .config import build_grids, config_hash, load_config, noise_model
+from .diagnostics import calibrate_thresholds
+from .kernels import fermionic_kernel_dimensionless
+from .metrics import err_l1, normalise_output, rse
+from .nets import build_network, count_parameters
+from .priors import make_dataset
+
+
+def git_commit() -> str:
+    """Commit of the source tree (with ``-dirty``), or ``"unknown"``."""
+    here = Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
+                             timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=here, capture_output=True,
+                               text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (sha + ("-dirty" if dirty else "")) if sha else "unknown"
+
+
+def lmmse_init(net, a: np.ndarray, g: np.ndarray, x: np.ndarray, nm, seed: int) -> None:
+    """Warm start: the first layer gives the best linear estimate, the others pass it on.
+
+    ``W_lin`` minimises ``|g_noisy W - a|^2`` over the training set (noisy
+    inputs from the config's noise model); layer 1 gets ``W_e = W_lin^T / eta``
+    so that ``a_2 = S(W_lin^T g)``, later layers ``W_t = I`` and small random
+    ``W_e`` (1 % of LeCun) so that training starts from the linear estimator.
+    """
+    rng = np.random.default_rng([seed, 999])
+    gn = g + nm.draw(x, len(g), rng)
+    gram = gn.T @ gn
+    w_lin = np.linalg.solve(gram + 1e-10 * np.trace(gram) / len(x) * np.eye(len(x)), gn.T @ a)
+    with torch.no_grad():
+        net.w_e.mul_(0.01)
+        net.w_t.mul_(0.01)
+        net.w_e[0] = torch.as_tensor(w_lin.T / net.eta, dtype=net.w_e.dtype)
+        for layer in range(1, net.depth):
+            net.w_t[layer] += torch.eye(net.n_nu)
+
+
+def _stages(cfg: dict) -> list[tuple[int, int]]:
+    """(depth, epochs) of each training stage."""
+    tr, depth = cfg["train"], int(cfg["arch"].get("depth", 1))
+    stages = []
+    if tr["schedule"] == "layerwise" and cfg["arch"]["type"] in ("rlista", "lista"):
+        stages += [(d, int(tr["layerwise_epochs"])) for d in range(1, depth)]
+    stages.append((depth if cfg["arch"]["type"] in ("rlista", "lista") else None, int(tr["epochs"])))
+    return stages
+
+
+class _Dist:
+    """torchrun environment (single process when not launched by torchrun)."""
+
+    def __init__(self, device: str):
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        if self.world > 1:
+            import torch.distributed as dist
+
+            use_cuda = device.startswith("cuda")
+            dist.init_process_group("nccl" if use_cuda else "gloo")
+            if use_cuda:
+                device = f"cuda:{local}"
+                torch.cuda.set_device(local)
+        self.device = torch.device(device)
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def _predict(net, g: np.ndarray, device, batch: int = 4096) -> np.ndarray:
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for s in range(0, len(g), batch):
+            gt = torch.as_tensor(g[s:s + batch], dtype=torch.float32, device=device)
+            out.append(net(gt).double().cpu().numpy())
+    net.train()
+    return np.concatenate(out)
+
+
+def evaluate(net, a_true: np.ndarray, g_clean: np.ndarray, x: np.ndarray, nu: np.ndarray, cfg: dict,
+             device="cpu") -> dict:
+    """Held-out metrics and the chi2 calibration of a trained network.
+
+    RSE and Err are measured on the normalised output (clipped at 0, summing
+    to 1: what :func:`ac_learned.solve` returns).  The chi2 thresholds are
+    calibrated on the first half of the test set and their false-alarm rate
+    is measured on the second half.
+    """
+    rng = np.random.default_rng(12345)
+    nm = noise_model(cfg["noise"])
+    kern = fermionic_kernel_dimensionless(x, nu)
+    metrics: dict = {"per_sigma": []}
+    for sigma in cfg["eval"]["sigmas"]:
+        g = g_clean + nm.draw(x, len(g_clean), rng, np.full(len(g_clean), sigma)) * (sigma > 0)
+        a = normalise_output(_predict(net, g, device))
+        r, e = rse(a, a_true), err_l1(a, a_true)
+        metrics["per_sigma"].append({"sigma": sigma, "rse_mean": float(r.mean()), "rse_median": float(np.median(r)),
+                                     "err_mean": float(e.mean()), "err_median": float(np.median(e))})
+    half = len(g_clean) // 2
+    sig = np.asarray(cfg["eval"]["calibration_sigmas"], float)
+    chi2 = []
+    for sigma in sig:
+        g = g_clean + sigma * rng.standard_normal(g_clean.shape)
+        a = normalise_output(_predict(net, g, device))
+        chi2.append(np.mean(((a @ kern.T - g) / sigma) ** 2, axis=1))
+    chi2 = np.asarray(chi2)
+    q = float(cfg["eval"]["quantile"])
+    thr = calibrate_thresholds(sig, chi2[:, :half], q)
+    far = [float(np.mean(c[half:] > t)) for c, t in zip(chi2, thr)]
+    reliability = {"sigma": sig.tolist(), "chi2_threshold": thr, "quantile": q,
+                   "false_alarm_rate_heldout": far, "chi2_median": np.median(chi2, axis=1).tolist(),
+                   "n_calibration": half, "n_heldout": len(g_clean) - half}
+    return {"metrics": metrics, "reliability": reliability}
+
+
+def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume: bool = True,
+          progress: bool = True, log=print) -> Path | None:
+    """Train a network from a config and write its weights and card.
+
+    Parameters
+    ----------
+    config : path or dict
+        See :mod:`ac_learned.config` for the sections and defaults.
+    out_dir : path, optional
+        Working folder (checkpoint, final ``NAME.npz`` / ``NAME.json``);
+        default ``runs/NAME``.
+    device : str
+        ``"cpu"`` or ``"cuda"``; under torchrun each rank takes its local GPU.
+    resume : bool
+        Continue from ``out_dir/checkpoint.pt`` when its config hash matches.
+    progress : bool
+        Show a progress bar per epoch (tqdm).
+    log : callable
+        Where progress lines go.
+
+    Returns
+    -------
+    Path or None
+        The card's path (None on ranks other than 0).
+    """
+    cfg = load_config(config)
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        from .errors import BackendError
+
+        raise BackendError(f"device={device!r} but CUDA is not available; use --device cpu")
+    dist = _Dist(device)
+    out = Path(out_dir or Path("runs") / cfg["name"])
+    out.mkdir(parents=True, exist_ok=True)
+    tr, data = cfg["train"], cfg["data"]
+    torch.manual_seed(int(tr["seed"]))
+    x, nu = build_grids(cfg["grid"])
+    kern = fermionic_kernel_dimensionless(x, nu)
+    t0 = time.time()
+    a_tr, g_tr, _ = make_dataset(int(data["n_train"]), x, nu, cfg["prior"], int(data["seed"]))
+    a_val, g_val, _ = make_dataset(int(data["n_val"]), x, nu, cfg["prior"], int(data["seed"]) + 1)
+    log(f"[{cfg['name']}] data: {len(a_tr)} train, {len(a_val)} val spectra in {time.time() - t0:.1f}s")
+
+    net = build_network(cfg["arch"], len(x), len(nu), kernel=kern)
+    if cfg["arch"].get("init") == "lmmse" and hasattr(net, "w_t"):
+        lmmse_init(net, a_tr, g_tr, x, noise_model(cfg["noise"]), int(tr["seed"]))
+    net = net.to(dist.device)
+    trainable = any(p.requires_grad for p in net.parameters())
+    model = net
+    if dist.world > 1 and trainable:
+        from torch.nn.parallel import DistributedDataParallel
+
+        model = DistributedDataParallel(net)
+    opt = torch.optim.Adam(net.parameters(), lr=float(tr["lr"])) if trainable else None
+    stages = _stages(cfg)
+    history: list[dict] = []
+    state = {"stage": 0, "epoch": 0}
+    ckpt = out / "checkpoint.pt"
+    chash = config_hash(cfg)
+    if resume and ckpt.exists():
+        saved = torch.load(ckpt, map_location=dist.device, weights_only=True)
+        if saved.get("config_hash") == chash:
+            net.load_state_dict(saved["model"])
+            if opt is not None:
+                opt.load_state_dict(saved["optim"])
+            state = {"stage": int(saved["stage"]), "epoch": int(saved["epoch"])}
+            history = [dict(zip(("stage", "epoch", "loss", "val_rse", "lr"), h)) for h in saved["history"].tolist()]
+            log(f"[{cfg['name']}] resumed at stage {state['stage']} epoch {state['epoch']}")
+        else:
+            log(f"[{cfg['name']}] checkpoint is from another config; starting fresh")
+
+    nm = noise_model(cfg["noise"])
+    g_tr_t = torch.as_tensor(g_tr, dtype=torch.float32)
+    a_tr_t = torch.as_tensor(a_tr, dtype=torch.float32)
+    bs = int(tr["batch_size"])
+    while trainable and state["stage"] < len(stages):
+        depth, n_epochs = stages[state["stage"]]
+        final_stage = state["stage"] == len(stages) - 1
+        while state["epoch"] < n_epochs:
+            ep = state["epoch"]
+            lr = float(tr["lr"]) * float(tr["decay_rate"]) ** (ep // int(tr["decay_every"])) if final_stage \
+                else float(tr["lr"])
+            for group in opt.param_groups:
+                group["lr"] = lr
+            rng = np.random.default_rng([int(tr["seed"]), state["stage"], ep])
+            noisy = g_tr_t + torch.as_tensor(nm.draw(x, len(g_tr), rng), dtype=torch.float32)
+            perm = torch.as_tensor(rng.permutation(len(g_tr)))
+            batches = range(0, len(perm), bs)
+            if progress and dist.main:
+                from tqdm import tqdm
+
+                batches = tqdm(batches, desc=f"stage {state['stage'] + 1}/{len(stages)} epoch {ep + 1}/{n_epochs}",
+                               leave=False, file=sys.stderr)
+            total, count = 0.0, 0
+            for s in batches:
+                idx = perm[s:s + bs][dist.rank::dist.world]
+                gb, ab = noisy[idx].to(dist.device), a_tr_t[idx].to(dist.device)
+                pred = model(gb, depth) if depth is not None else model(gb)
+                loss = torch.linalg.norm(pred - ab, dim=1).mean()
+                wd = float(tr["weight_decay"])
+                penalty = sum((p ** 2).sum() for p in net.penalised_parameters(depth)) if wd > 0 else 0.0
+                opt.zero_grad()
+                (loss + wd * penalty).backward()
+                opt.step()
+                total += float(loss.detach()) * len(idx)
+                count += len(idx)
+            val = float(rse(normalise_output(_predict(net, g_val + nm.draw(x, len(g_val), rng), dist.device)),
+                            a_val).mean())
+            history.append({"stage": state["stage"], "epoch": ep, "loss": total / max(count, 1),
+                            "val_rse": val, "lr": lr})
+            state["epoch"] += 1
+            if dist.main:
+                log(f"[{cfg['name']}] stage {state['stage'] + 1}/{len(stages)} (depth {depth}) epoch "
+                    f"{ep + 1}/{n_epochs}: loss {total / max(count, 1):.5f} val RSE {val:.5f} lr {lr:.2e}")
+                if state["epoch"] % int(tr["checkpoint_every"]) == 0 or state["epoch"] == n_epochs:
+                    _save_checkpoint(ckpt, net, opt, state, history, chash, stages)
+        state = {"stage": state["stage"] + 1, "epoch": 0}
+        if dist.main:
+            _save_checkpoint(ckpt, net, opt, state, history, chash, stages)
+
+    if not dist.main:
+        return None
+    a_te, g_te, _ = make_dataset(int(data["n_test"]), x, nu, cfg["prior"], int(data["seed"]) + 2)
+    ev = evaluate(net, a_te, g_te, x, nu, cfg, dist.device)
+    arrays = {"x": x, "nu": nu}
+    if hasattr(net, "export"):
+        arrays.update(net.export())
+    arch = dict(cfg["arch"])
+    if hasattr(net, "eta"):
+        arch["eta"] = net.eta
+    card = {
+        "name": cfg["name"],
+        "description": cfg["description"],
+        "auto": bool(cfg["auto"]),
+        "arch": arch,
+        "n_parameters": count_parameters(net),
+        "grid": dict(cfg["grid"], x_convention="x = tau / beta, both ends included",
+                     nu_convention="nu = beta * omega; weights a_j = A(omega_j) * trapezoid weight, sum 1"),
+        "input": "g(x) = -G(beta x) / (-(G(0) + G(beta))): positive, g(0) + g(1) = 1",
+        "prior": cfg["prior"],
+        "noise": cfg["noise"],
+        "data": cfg["data"],
+        "training": dict(cfg["train"], stages=stages, device=str(dist.device), world_size=dist.world,
+                         seconds=round(time.time() - t0, 1), config_hash=chash,
+                         final_val_rse=history[-1]["val_rse"] if history else None),
+        "eval": cfg["eval"],
+        "code_version": __version__,
+        "git_commit": git_commit(),
+        "torch_version": torch.__version__,
+        "metrics": ev["metrics"],
+        "reliability": ev["reliability"],
+        "history": [[h["stage"], h["epoch"], round(h["loss"], 6), round(h["val_rse"], 6)] for h in history],
+    }
+    path = save_model(out / f"{cfg['name']}.json", arrays, card, overwrite=True)
+    log(f"[{cfg['name']}] wrote {path}")
+    return path
+
+
+def _save_checkpoint(path: Path, net, opt, state, history, chash, stages) -> None:
+    hist = np.array([[h["stage"], h["epoch"], h["loss"], h["val_rse"], h["lr"]] for h in history], float)
+    payload = {"model": net.state_dict(), "optim": opt.state_dict() if opt else {}, "stage": state["stage"],
+               "epoch": state["epoch"], "history": torch.as_tensor(hist.reshape(-1, 5)), "config_hash": chash}
+    tmp = path.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+from spectra import gaussian_spectrum
+
+from ac_learned.grids import (
+    make_nu_grid,
+    make_x_grid,
+    resample_to_x,
+    trapezoid_weights,
+    weights_to_density,
+)
+from ac_learned.kernels import fermionic_kernel
+
+
+def test_trapezoid_weights_nonuniform():
+    w = np.sort(np.random.default_rng(0).uniform(-3, 3, 50))
+    f = np.sin(w) + w**2
+    np.testing.assert_allclose(trapezoid_weights(w) @ f, np.trapezoid(f, w))
+
+
+@pytest.mark.parametrize("kind", ["uniform", "chebyshev"])
+def test_x_grid_has_ends(kind):
+    x = make_x_grid(33, kind)
+    assert x[0] == 0 and x[-1] == 1 and np.all(np.diff(x) > 0)
+
+
+def test_sinh_grid_is_finer_at_zero():
+    nu = make_nu_grid(101, 50.0, "sinh", 2.0)
+    d = np.diff(nu)
+    assert nu[0] == -50 and nu[-1] == 50 and abs(nu[50]) < 1e-12
+    assert d[50] < d[0] / 3
+
+
+def _g_tau(tau, beta):
+    w = np.linspace(-10, 10, 4001)
+    return -fermionic_kernel(tau, w, beta) @ (gaussian_spectrum(w, ((0.3, 0.5, 1.0),)) * trapezoid_weights(w))
+
+
+@pytest.mark.parametrize("layout", ["ends", "open", "bin_centres"])
+def test_resampling_round_trip(layout):
+    beta, n = 10.0, 200
+    if layout == "ends":
+        tau = np.linspace(0, beta, n)
+    elif layout == "open":
+        tau = np.linspace(0, beta, n + 2)[1:-1]
+    else:
+        tau = (np.arange(n) + 0.5) * beta / n
+    x = make_x_grid(64, "chebyshev")
+    got = resample_to_x(tau, _g_tau(tau, beta), beta, x)
+    np.testing.assert_allclose(got, _g_tau(x * beta, beta), atol=2e-5)
+    assert abs(got[0] + got[-1] + 1) < 1e-4  # G(0) + G(beta) = -1
+
+
+def test_weights_to_density_norm_and_shape_nonuniform():
+    beta = 10.0
+    nu = make_nu_grid(101, 40.0, "sinh")
+    a = gaussian_spectrum(nu / beta, ((0.5, 0.3, 1.0),)) * trapezoid_weights(nu)
+    a /= a.sum()
+    omega = np.concatenate([np.linspace(-4, 0, 30, endpoint=False), np.linspace(0, 4, 200)])
+    A = weights_to_density(a, nu, beta, omega, norm=0.7)
+    np.testing.assert_allclose(trapezoid_weights(omega) @ A, 0.7, rtol=1e-12)
+    np.testing.assert_allclose(A, 0.7 * gaussian_spectrum(omega, ((0.5, 0.3, 1.0),)), atol=0.02)
+
+
+def test_weights_to_density_coarse_grid_keeps_weight():
+    beta = 1.0
+    nu = np.linspace(-10, 10, 2001)
+    a = np.zeros_like(nu)
+    a[1000 + 37] = 1.0  # a sharp peak at nu = 0.37
+    omega = np.linspace(-10, 10, 11)  # much coarser than nu
+    A = weights_to_density(a, nu, beta, omega)
+    assert np.argmax(A) == 5
+    np.testing.assert_allclose(trapezoid_weights(omega) @ A, 1.0)
+
+
+def test_weights_to_density_batched():
+    nu = np.linspace(-5, 5, 51)
+    a = np.random.default_rng(0).uniform(size=(3, 51))
+    A = weights_to_density(a, nu, 1.0, np.linspace(-5, 5, 80), norm=np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(A @ trapezoid_weights(np.linspace(-5, 5, 80)), [1, 2, 3])

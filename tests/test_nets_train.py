@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+import torch
+
+from ac_learned.config import load_config
+from ac_learned.errors import InputError
+from ac_learned.kernels import fermionic_kernel_dimensionless
+from ac_learned.nets import CNNFCN, FCN, ISTA, LISTA, RLISTA, build_network, count_parameters
+from ac_learned.train import train
+
+
+def test_ista_layer_is_the_closed_form_step():
+    x, nu = np.linspace(0, 1, 20), np.linspace(-10, 10, 15)
+    k = fermionic_kernel_dimensionless(x, nu)
+    net = ISTA(k, depth=3, lam=1e-3, threshold_kind="soft").double()
+    g = np.random.default_rng(0).uniform(size=(2, 20))
+    t, lam = 1 / np.linalg.norm(k, 2) ** 2, 1e-3
+    a = np.zeros((2, 15))
+    for _ in range(3):
+        z = a - t * (a @ k.T - g) @ k
+        a = np.sign(z) * np.maximum(np.abs(z) - t * lam, 0)
+    got = net(torch.as_tensor(g)).numpy()
+    np.testing.assert_allclose(got, a, rtol=1e-5, atol=1e-9)  # weights are stored in float32
+    assert count_parameters(net) == 0
+
+
+def test_rlista_structure_and_relaxation():
+    net = RLISTA(12, 7, depth=4).double()
+    assert net.eta == 0.5 and LISTA(12, 7, 2).eta == 1.0
+    assert net.w_e.shape == (4, 7, 12) and net.w_t.shape == (4, 7, 7) and net.lam.shape == (4,)
+    assert count_parameters(net) == 4 * (7 * 12 + 7 * 7 + 1)
+    assert not any("bias" in n for n, _ in net.named_parameters())
+    # LeCun init: std ~ 1/sqrt(fan_in)
+    big = RLISTA(400, 300, 1)
+    assert abs(big.w_e.std().item() - 1 / 20) < 0.005
+    g = torch.rand(5, 12, dtype=torch.float64)
+    # one layer from a_1 = 0: a_2 = eta * S(W_e g)
+    one = net(g, depth=1)
+    expected = 0.5 * torch.relu(g @ net.w_e[0].T - net.lam[0])
+    torch.testing.assert_close(one, expected)
+    assert torch.all(net(g) >= 0)  # non-negative thresholding keeps a >= 0
+
+
+def test_baselines_output_distributions():
+    g = torch.rand(3, 30)
+    for net in (FCN(30, 20, [16, 16, 16]), CNNFCN(30, 20, width=24)):
+        out = net(g)
+        assert out.shape == (3, 20)
+        torch.testing.assert_close(out.sum(1), torch.ones(3))
+
+
+def test_build_network_rejects_unknown():
+    with pytest.raises(InputError):
+        build_network({"type": "transformer"}, 3, 3)
+
+
+def test_tiny_training_lowers_loss_and_writes_card(tmp_path):
+    cfg = {
+        "name": "t", "arch": {"type": "rlista", "depth": 3},
+        "grid": {"n_x": 30, "x_kind": "uniform", "n_nu": 25, "nu_kind": "uniform", "v_max": 15.0},
+        "prior": {"gaussians": 1.0}, "noise": {"sigma_min": 1e-4, "sigma_max": 1e-4},
+        "data": {"n_train": 2000, "n_val": 200, "n_test": 200, "seed": 0},
+        "train": {"epochs": 4, "batch_size": 100, "lr": 3e-3, "weight_decay": 0.0, "schedule": "layerwise",
+                  "layerwise_epochs": 1},
+        "eval": {"sigmas": [1e-4], "calibration_sigmas": [1e-4]},
+    }
+    card_path = train(cfg, out_dir=tmp_path, progress=False, log=lambda *a: None)
+    import json
+
+    card = json.loads(card_path.read_text())
+    hist = card["history"]
+    assert [h[0] for h in hist] == [0, 1, 2, 2, 2, 2]  # layer-wise stages, then global
+    final = [h[2] for h in hist if h[0] == 2]
+    assert final[-1] < final[0]
+    assert card["metrics"]["per_sigma"][0]["rse_mean"] > 0
+    assert card["reliability"]["chi2_threshold"][0] > 0
+    assert card["sha256"] and card["arch"]["eta"] == 0.5
+
+
+def test_resume_continues_from_checkpoint(tmp_path):
+    base = {
+        "name": "r", "arch": {"type": "rlista", "depth": 2},
+        "grid": {"n_x": 20, "x_kind": "uniform", "n_nu": 15, "nu_kind": "uniform", "v_max": 10.0},
+        "prior": {"gaussians": 1.0}, "data": {"n_train": 500, "n_val": 50, "n_test": 50, "seed": 0},
+        "train": {"epochs": 2, "batch_size": 100, "weight_decay": 0.0},
+        "eval": {"sigmas": [1e-4], "calibration_sigmas": [1e-4]},
+    }
+    logs = []
+    train(base, out_dir=tmp_path, progress=False, log=logs.append)
+    base["train"]["epochs"] = 3  # different config -> fresh start
+    logs2 = []
+    train(base, out_dir=tmp_path, progress=False, log=logs2.append)
+    assert any("another config" in m for m in logs2)
+    logs3 = []
+    train(base, out_dir=tmp_path, progress=False, log=logs3.append)  # same config -> resumes at the end
+    assert any("resumed" in m for m in logs3)
+    assert not any("epoch" in m and "loss" in m for m in logs3)
+
+
+def test_config_errors(tmp_path):
+    with pytest.raises(InputError, match="name"):
+        load_config({"arch": {"type": "rlista"}})
+    with pytest.raises(InputError, match="unknown config sections"):
+        load_config({"name": "x", "bogus": 1})
+    bad = tmp_path / "c.json"
+    bad.write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON"):
+        load_config(bad)

@@ -1,0 +1,101 @@
+import numpy as np
+import pytest
+from spectra import gaussian_spectrum
+
+import ac_learned
+from ac_learned.errors import InputError, ModelError
+from ac_learned.grids import trapezoid_weights
+from ac_learned.kernels import fermionic_kernel
+
+BETA = 4.0
+
+
+def make_data(tau, beta=BETA, peaks=((0.5, 0.6, 0.6), (-1.5, 0.7, 0.4)), norm=1.0):
+    w = np.linspace(-15, 15, 6001)
+    return -norm * fermionic_kernel(tau, w, beta) @ (gaussian_spectrum(w, peaks) * trapezoid_weights(w))
+
+
+def test_solve_shapes_norm_and_sign(tiny_model):
+    tau = np.linspace(0, BETA, 81)
+    g = make_data(tau, norm=0.8)
+    omega = np.concatenate([np.linspace(-5, -1, 20, endpoint=False), np.linspace(-1, 5, 150)])
+    res = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=1e-3, model=str(tiny_model))
+    assert res.A.shape == omega.shape and np.all(res.A >= 0)
+    np.testing.assert_allclose(trapezoid_weights(omega) @ res.A, 0.8, rtol=1e-6)
+    assert res.sign_seen == "standard" and np.all(res.backtransform <= 0)
+    assert res.backtransform.shape == tau.shape and isinstance(res.chi2, float)
+    assert res.model_card["name"] == "tiny-test"
+    pos = ac_learned.solve(tau, -g, beta=BETA, omega=omega, err=1e-3, model=str(tiny_model))
+    assert pos.sign_seen == "positive" and np.all(pos.backtransform >= 0)
+    np.testing.assert_allclose(pos.A, res.A, rtol=1e-10)
+
+
+def test_solve_chi2_is_the_backtransform_misfit(tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    g = make_data(tau)
+    res = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=2e-3, model=str(tiny_model))
+    np.testing.assert_allclose(res.chi2, np.mean(((res.backtransform - g) / 2e-3) ** 2))
+
+
+def test_solve_batch_and_bin_centre_grid(tiny_model):
+    n = 100
+    tau = (np.arange(n) + 0.5) * BETA / n
+    g = np.stack([make_data(tau), make_data(tau, peaks=((0.0, 0.5, 1.0),))])
+    res = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 51), err=np.full(n, 1e-3),
+                           model=str(tiny_model))
+    assert res.A.shape == (2, 51) and res.chi2.shape == (2,) and res.reliable.shape == (2,)
+    np.testing.assert_allclose(res.norm, 1.0, atol=2e-3)
+
+
+def test_unreliable_flag_on_unfittable_data(tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    g = make_data(tau, peaks=((0.0, 0.02, 1.0),))  # a delta peak: outside the tiny model's prior
+    g = g + 0.05 * np.sin(9 * tau)  # and a wiggle no spectrum can produce
+    res = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 51), err=1e-5, model=str(tiny_model))
+    assert res.reliable is False
+    assert any("rlista+" in w for w in res.warnings)
+
+
+def test_neural_default_model_positive_and_normalised(tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    omega = np.linspace(-6, 6, 121)
+    dm = ac_learned.neural_default_model(tau, make_data(tau), beta=BETA, omega=omega, model=str(tiny_model))
+    assert np.all(dm > 0)
+    np.testing.assert_allclose(trapezoid_weights(omega) @ dm, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"g": np.full(41, np.nan)}, "NaN"),
+        ({"g": np.zeros(40)}, "shape"),
+        ({"tau": np.linspace(0, 2 * BETA, 41)}, r"\[0, beta\]"),
+        ({"tau": np.linspace(BETA, 0, 41)}, "increasing"),
+        ({"omega": np.array([1.0, 0.0, 2.0])}, "increasing"),
+        ({"err": -1.0}, "positive"),
+        ({"err": np.zeros(41)}, "positive"),
+        ({"err": np.ones(7)}, "err must be"),
+        ({"beta": -2.0}, "beta"),
+        ({"beta": "hot"}, "beta"),
+        ({"g": np.ones(41) * 1j}, "real"),
+    ],
+)
+def test_malformed_inputs_give_clear_errors(tiny_model, kwargs, match):
+    args = {"tau": np.linspace(0, BETA, 41), "g": make_data(np.linspace(0, BETA, 41)), "beta": BETA,
+            "omega": np.linspace(-4, 4, 41), "err": 1e-3}
+    args.update(kwargs)
+    with pytest.raises(InputError, match=match):
+        ac_learned.solve(args["tau"], args["g"], beta=args["beta"], omega=args["omega"], err=args["err"],
+                         model=str(tiny_model))
+
+
+def test_outside_every_model_names_the_train_command():
+    tau = np.linspace(0, 200.0, 101)
+    with pytest.raises(ModelError, match="ac-learned train"):
+        ac_learned.solve(tau, make_data(tau, beta=200.0), beta=200.0, omega=np.linspace(-50, 50, 11))
+
+
+def test_unknown_model_name_lists_shipped():
+    with pytest.raises(ModelError, match="shipped models"):
+        ac_learned.solve(np.linspace(0, 1, 10), -np.ones(10) / 2, beta=1.0, omega=np.linspace(-1, 1, 5),
+                         model="no-such-model")
