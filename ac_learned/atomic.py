@@ -35,6 +35,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], overwrit
     os.close(fd)
     try:
         write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, dest)
     except BaseException:
         if os.path.exists(tmp):

@@ -25,6 +25,14 @@ def _cmd_train(args) -> int:
 def _cmd_models(args) -> int:
     from .zoo import list_cards
 
+    if args.markdown:
+        from .atomic import atomic_write
+        from .report import models_markdown
+
+        text = models_markdown(list_cards())
+        atomic_write(args.markdown, lambda p: open(p, "w").write(text))
+        print(f"wrote {args.markdown}")
+        return 0
     for c in list_cards():
         g = c["grid"]
         print(f"{c['name']:28s} {c['arch']['type']}-{c['arch'].get('depth', '')}  V = beta*Omega_max = "
@@ -51,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=_cmd_train)
     m = sub.add_parser("models", help="list the shipped models")
+    m.add_argument("--markdown", metavar="FILE", help="write the models' card metrics as a Markdown page")
     m.set_defaults(func=_cmd_models)
     return p
 
