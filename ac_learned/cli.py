@@ -1,4 +1,4 @@
-"""Command line: ``ac-learned demo | train | models``."""
+"""Command line: ``ac-learned continue | inspect | demo | train | models``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,29 @@ def _cmd_demo(args) -> int:
 
     run_demo(plot=None if args.no_plot else args.plot, noise=args.noise, seed=args.seed)
     return 0
+
+
+def _cmd_continue(args) -> int:
+    from .pipeline import continue_file
+
+    selectors = {k: v for k, v in {"block": args.block, "orbital": args.orbital, "spin": args.spin, "k": args.k,
+                                   "iteration": args.iteration, "beta": args.beta}.items() if v is not None}
+    continue_file(args.file, out_h5=args.out, plot=args.plot, force=args.force, selectors=selectors,
+                  method=args.method, omega_max=args.omega_max, n_omega=args.n_omega, model=args.model,
+                  err=args.err, n_draws=args.draws, backend=args.backend, device=args.device)
+    return 0
+
+
+def _cmd_inspect(args) -> int:
+    from .io import inspect
+
+    print(inspect(args.file))
+    return 0
+
+
+def _int_or_pair(text: str):
+    parts = [int(p) for p in text.split(",")]
+    return parts[0] if len(parts) == 1 else tuple(parts)
 
 
 def _cmd_train(args) -> int:
@@ -45,6 +68,31 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ac-learned``."""
     p = argparse.ArgumentParser(prog="ac-learned", description="Learned optimizers for analytic continuation")
     sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("continue", help="continue a QMC file: spectrum with error band, HDF5 + text + PNG")
+    c.add_argument("file")
+    c.add_argument("--block", help="which Green's function (see `ac-learned inspect FILE`)")
+    c.add_argument("--orbital", type=_int_or_pair, help="orbital index i or pair i,j")
+    c.add_argument("--spin", help="spin index or up/down")
+    c.add_argument("--k", type=_int_or_pair, help="momentum index (flat, or comma-separated)")
+    c.add_argument("--iteration", help="w2dynamics iteration (default: last)")
+    c.add_argument("--beta", type=float, help="inverse temperature, for files that do not store it")
+    c.add_argument("--method", default="rlista", choices=["rlista", "rlista+", "maxent"],
+                   help="network alone, MaxEnt with the network's default model, or MaxEnt with a flat one")
+    c.add_argument("--model", default="auto", help="model name or card path (default: chosen by beta*omega_max)")
+    c.add_argument("--omega-max", type=float, default=None, help="window [-W, W] (default min(10, V_max/beta))")
+    c.add_argument("--n-omega", type=int, default=401)
+    c.add_argument("--err", type=float, default=None, help="absolute error bar, overriding the file's")
+    c.add_argument("--draws", type=int, default=None,
+                   help="noise draws for the band without bins (default 200 for rlista, 20 for MaxEnt methods)")
+    c.add_argument("--backend", default="auto", choices=["auto", "numpy", "torch"])
+    c.add_argument("--device", default="cpu")
+    c.add_argument("--out", help="HDF5 output (a .dat text table is written beside it)")
+    c.add_argument("--plot", help="PNG output")
+    c.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    c.set_defaults(func=_cmd_continue)
+    i = sub.add_parser("inspect", help="list the Green's functions a file holds")
+    i.add_argument("file")
+    i.set_defaults(func=_cmd_inspect)
     d = sub.add_parser("demo", help="continue an embedded example and plot it")
     d.add_argument("--plot", default="ac_learned_demo.png", help="PNG to write (default %(default)s)")
     d.add_argument("--no-plot", action="store_true")

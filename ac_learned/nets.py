@@ -74,10 +74,10 @@ class Unrolled(nn.Module):
             a = (1 - self.eta) * a + self.eta * threshold(z, self.lam[layer], self.threshold_kind)
         return a
 
-    def penalised_parameters(self, depth: int | None = None) -> list[torch.Tensor]:
-        """Weights under the l2 penalty: every layer's W but the last one's."""
+    def penalised_parameters(self, depth: int | None = None) -> list[tuple[torch.Tensor, slice]]:
+        """Weights under the l2 penalty: every layer's W but the last one's, as (parameter, slice)."""
         depth = self.depth if depth is None else depth
-        return [self.w_e[: depth - 1], self.w_t[1: depth - 1]]
+        return [(self.w_e, slice(0, depth - 1)), (self.w_t, slice(1, depth - 1))]
 
     def export(self) -> dict[str, np.ndarray]:
         """Arrays for the weight file."""
@@ -165,9 +165,9 @@ class FCN(nn.Module):
     def forward(self, g: torch.Tensor, depth: int | None = None) -> torch.Tensor:
         return torch.softmax(self.body(g), dim=-1)
 
-    def penalised_parameters(self, depth: int | None = None) -> list[torch.Tensor]:
+    def penalised_parameters(self, depth: int | None = None) -> list[tuple[torch.Tensor, slice]]:
         linears = [m for m in self.body if isinstance(m, nn.Linear)]
-        return [m.weight for m in linears[:-1]]
+        return [(m.weight, slice(None)) for m in linears[:-1]]
 
 
 class CNNFCN(nn.Module):
@@ -197,8 +197,8 @@ class CNNFCN(nn.Module):
         h = torch.relu(self.conv(h)).flatten(1)
         return torch.softmax(self.fc_out(h), dim=-1)
 
-    def penalised_parameters(self, depth: int | None = None) -> list[torch.Tensor]:
-        return [self.fc_in.weight, self.conv.weight]
+    def penalised_parameters(self, depth: int | None = None) -> list[tuple[torch.Tensor, slice]]:
+        return [(self.fc_in.weight, slice(None)), (self.conv.weight, slice(None))]
 
 
 def count_parameters(net: nn.Module) -> int:

@@ -155,6 +155,11 @@ def solve(
     v_required = beta * float(np.max(np.abs(omega)))
     net = resolve(model, v_required)
     warnings: list[str] = []
+    if v_required > net.v_max * (1 + 1e-9):
+        warnings.append(
+            f"omega reaches beta*|omega| = {v_required:.4g} beyond model {net.name}'s window V = {net.v_max:.4g}: "
+            f"A is zero for |omega| > {net.v_max / beta:.4g}; use model='auto' or a model with V >= {v_required:.4g}"
+        )
 
     sign = detect_sign(g2)
     g_pos = -g2 if sign == "standard" else g2

@@ -3,7 +3,9 @@
 Recipe (Huang & Yang): Adam, staircase exponential decay of the learning rate
 (``decay_rate`` every ``decay_every`` epochs), loss = mean RSE
 ``|a_theta - a_true|_2`` plus ``weight_decay * sum |W|^2`` over every layer but
-the last.  Options: ``schedule="layerwise"`` first trains depth 1, 2, ..., L for
+the last.  Options: ``grad_clip`` (clip the gradient norm; 0 = off),
+``arch.init = "lmmse"`` (warm start from the least-squares linear estimator),
+``schedule="layerwise"`` first trains depth 1, 2, ..., L for
 ``layerwise_epochs`` each, then all layers together; fresh noise is drawn for
 every epoch (augmentation) from the config's noise model.
 
@@ -63,6 +65,20 @@ def lmmse_init(net, a: np.ndarray, g: np.ndarray, x: np.ndarray, nm, seed: int) 
         net.w_e[0] = torch.as_tensor(w_lin.T / net.eta, dtype=net.w_e.dtype)
         for layer in range(1, net.depth):
             net.w_t[layer] += torch.eye(net.n_nu)
+
+
+def add_l2_penalty_grad(net, weight_decay: float, depth: int | None) -> None:
+    """Add the gradient of ``weight_decay * sum |W|^2`` (all layers but the last) to ``.grad``.
+
+    Done after ``backward`` rather than as a loss term so that it works under
+    DistributedDataParallel (the penalty is the same on every rank).
+    """
+    if weight_decay <= 0:
+        return
+    with torch.no_grad():
+        for param, sl in net.penalised_parameters(depth):
+            if param.grad is not None:
+                param.grad[sl] += 2.0 * weight_decay * param[sl]
 
 
 def _stages(cfg: dict) -> list[tuple[int, int]]:
@@ -195,7 +211,7 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
     if dist.world > 1 and trainable:
         from torch.nn.parallel import DistributedDataParallel
 
-        model = DistributedDataParallel(net)
+        model = DistributedDataParallel(net, find_unused_parameters=hasattr(net, "w_t"))
     opt = torch.optim.Adam(net.parameters(), lr=float(tr["lr"])) if trainable else None
     stages = _stages(cfg)
     history: list[dict] = []
@@ -242,10 +258,11 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
                 gb, ab = noisy[idx].to(dist.device), a_tr_t[idx].to(dist.device)
                 pred = model(gb, depth) if depth is not None else model(gb)
                 loss = torch.linalg.norm(pred - ab, dim=1).mean()
-                wd = float(tr["weight_decay"])
-                penalty = sum((p ** 2).sum() for p in net.penalised_parameters(depth)) if wd > 0 else 0.0
                 opt.zero_grad()
-                (loss + wd * penalty).backward()
+                loss.backward()
+                add_l2_penalty_grad(net, float(tr["weight_decay"]), depth)
+                if float(tr.get("grad_clip", 0.0)) > 0:
+                    torch.nn.utils.clip_grad_norm_(net.parameters(), float(tr["grad_clip"]))
                 opt.step()
                 total += float(loss.detach()) * len(idx)
                 count += len(idx)
@@ -263,7 +280,12 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
         if dist.main:
             _save_checkpoint(ckpt, net, opt, state, history, chash, stages)
 
+    if dist.world > 1:
+        import torch.distributed as tdist
+
+        tdist.barrier()
     if not dist.main:
+        tdist.destroy_process_group()
         return None
     a_te, g_te, _ = make_dataset(int(data["n_test"]), x, nu, cfg["prior"], int(data["seed"]) + 2)
     ev = evaluate(net, a_te, g_te, x, nu, cfg, dist.device)
@@ -298,6 +320,8 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
     }
     path = save_model(out / f"{cfg['name']}.json", arrays, card, overwrite=True)
     log(f"[{cfg['name']}] wrote {path}")
+    if dist.world > 1:
+        tdist.destroy_process_group()
     return path
 
 

@@ -106,3 +106,42 @@ def test_config_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(InputError, match="not valid JSON"):
         load_config(bad)
+
+
+def test_torchrun_ddp_two_processes(tmp_path):
+    """Two CPU ranks (gloo) train the same tiny model under DistributedDataParallel."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cfg = {"name": "ddp", "arch": {"type": "rlista", "depth": 2},
+           "grid": {"n_x": 16, "x_kind": "uniform", "n_nu": 11, "nu_kind": "uniform", "v_max": 10.0},
+           "data": {"n_train": 400, "n_val": 40, "n_test": 40, "seed": 0},
+           "train": {"epochs": 2, "batch_size": 50, "schedule": "layerwise", "layerwise_epochs": 1},
+           "eval": {"sigmas": [1e-4], "calibration_sigmas": [1e-4]}}
+    path = tmp_path / "ddp.json"
+    path.write_text(json.dumps(cfg))
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "ac_learned.cli", "train", str(path), "--out", str(tmp_path / "run"), "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    card = json.loads((tmp_path / "run" / "ddp.json").read_text())
+    assert card["training"]["world_size"] == 2
+
+
+def test_l2_penalty_gradient_matches_autograd_and_skips_last_layer():
+    from ac_learned.train import add_l2_penalty_grad
+
+    net = RLISTA(6, 5, depth=3).double()
+    for p in net.parameters():
+        p.grad = torch.zeros_like(p)
+    add_l2_penalty_grad(net, 0.01, None)
+    ref = RLISTA(6, 5, depth=3).double()
+    ref.load_state_dict(net.state_dict())
+    penalty = 0.01 * ((ref.w_e[:2] ** 2).sum() + (ref.w_t[1:2] ** 2).sum())
+    penalty.backward()
+    torch.testing.assert_close(net.w_e.grad, ref.w_e.grad)
+    torch.testing.assert_close(net.w_t.grad, ref.w_t.grad)
+    assert torch.all(net.w_e.grad[2] == 0) and torch.all(net.w_t.grad[2] == 0)

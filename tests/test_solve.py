@@ -99,3 +99,10 @@ def test_unknown_model_name_lists_shipped():
     with pytest.raises(ModelError, match="shipped models"):
         ac_learned.solve(np.linspace(0, 1, 10), -np.ones(10) / 2, beta=1.0, omega=np.linspace(-1, 1, 5),
                          model="no-such-model")
+
+
+def test_explicit_model_narrower_than_omega_warns(tiny_model):
+    tau = np.linspace(0, BETA, 41)
+    res = ac_learned.solve(tau, make_data(tau), beta=BETA, omega=np.linspace(-10, 10, 41), model=str(tiny_model))
+    assert any("beyond model" in w for w in res.warnings)
+    assert np.all(res.A[np.abs(res.omega) > 20 / BETA + 0.3] == 0)

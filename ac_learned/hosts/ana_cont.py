@@ -1,0 +1,594 @@
+"""ana_cont plugin: ``method="rlista"``, ``method="rlista+"`` and ``model="rlista"``.
+
+ana_cont 1.1.2 has no plugin registry (``AnalyticContinuationProblem.solve`` is
+an if/elif over ``'maxent_svd'`` and ``'pade'``), so two ways in are offered:
+
+* :class:`AnalyticContinuationProblem`, a drop-in subclass with the same
+  constructor whose ``solve`` understands the new methods and hands every other
+  call to ana_cont unchanged;
+* :func:`register` / :func:`unregister`, which put a dispatching ``solve`` on
+  ana_cont's own class (for existing scripts) and restore the original function
+  object afterwards.  Nothing is registered at import.
+
+New methods and options (everything else goes to ana_cont untouched):
+
+``method="rlista"``
+    The learned optimizer; ``kernel_mode`` ``"time_fermionic"`` or
+    ``"freq_fermionic"`` (Matsubara data are mapped to ``G(tau)`` by
+    :mod:`ac_learned.matsubara`).  Needs ``stdev`` or ``cov``.  Returns
+    ``(OptimizationResult, [OptimizationResult])`` like ``maxent_svd``.
+``method="maxent_svd", model="rlista"``
+    MaxEnt with the network's spectrum as default model.
+``method="rlista+"``
+    Shorthand for ``maxent_svd`` + ``alpha_determination="chi2kink"`` + ``model="rlista"``.
+
+Extra keywords: ``rlista_model`` (``"auto"``, a shipped name or a card path),
+``backend``, ``device`` and, for the default model, ``flat_weight`` and ``floor``.
+
+numpy >= 2.4 removed ``np.trapz``, which ana_cont's MaxEnt calls.  The plugin
+gives ``ana_cont.solvers`` its own module-namespace proxy of numpy with
+``trapz = numpy.trapezoid`` (numpy itself is not changed); :func:`register`
+and the subclass install it, :func:`unregister` removes it if register did.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import types
+import warnings as _warnings
+
+import numpy
+
+try:
+    from ana_cont import continuation as _continuation
+    from ana_cont import solvers as _solvers
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "the ana_cont plugin needs ana_cont 1.1.2; its sdist needs Cython and numpy at build time: "
+        "pip install Cython setuptools wheel && pip install --no-build-isolation ana-cont==1.1.2"
+    ) from exc
+
+from ..cards import load_model
+from ..errors import ACLearnedWarning, InputError, ModelError
+from ..grids import trapezoid_weights
+from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
+from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
+from ..solve import ContinuationResult, default_model_from_spectrum, solve
+from ..zoo import list_cards, resolve
+
+__all__ = [
+    "AnalyticContinuationProblem",
+    "register",
+    "unregister",
+    "is_registered",
+    "solve_rlista",
+    "neural_default",
+    "SUPPORTED_KERNEL_MODES",
+    "NEW_METHODS",
+    "DEFAULT_FLAT_WEIGHT",
+]
+
+_LOG = logging.getLogger("ac_learned.ana_cont")
+
+#: Kernel modes the networks serve (diagonal fermionic Green's functions).
+SUPPORTED_KERNEL_MODES = ("time_fermionic", "freq_fermionic")
+#: Methods added to ana_cont's ``solve``.
+NEW_METHODS = ("rlista", "rlista+")
+#: Share of a flat model mixed into the neural default model (measured in docs/ana_cont.md).
+DEFAULT_FLAT_WEIGHT = 0.05
+#: Floor of the neural default model, relative to its maximum.
+DEFAULT_FLOOR = 1e-4
+#: Matsubara frequencies up to this multiple of the model's window ``V / beta`` are used.
+MATSUBARA_CAP = 8.0
+#: Fewest Matsubara frequencies used when the data have at least that many.
+MATSUBARA_MIN = 16
+
+_OWN_KWARGS = ("rlista_model", "backend", "device", "flat_weight", "floor")
+# keywords of ana_cont's MaxEnt that mean nothing to rlista (accepted so a script
+# can switch methods by one word; listed in the result's warnings when they matter)
+_MAXENT_KWARGS = frozenset({
+    "model", "offdiag", "preblur", "blur_width", "optimizer", "alpha_determination", "alpha_start",
+    "alpha_end", "alpha_div", "fit_position", "interactive", "alphastart", "alphadiv", "ustart",
+    "iterfac", "use_bayes", "alpha",
+})
+_RLISTA_KWARGS = frozenset({"stdev", "cov", "verbose", *_OWN_KWARGS})
+
+
+# --------------------------------------------------------------------------------------------
+# numpy >= 2.4: np.trapz for ana_cont only
+# --------------------------------------------------------------------------------------------
+
+#: ana_cont modules that call ``np.trapz`` (checked against the installed sources by the tests).
+TRAPZ_MODULES = ("ana_cont.solvers",)
+
+
+class NumpyWithTrapz(types.ModuleType):
+    """numpy seen through a module proxy that adds ``trapz = numpy.trapezoid``.
+
+    Every other attribute is looked up on numpy (and cached); numpy itself is
+    not modified, so ``numpy.trapz`` stays absent for everyone else.
+    """
+
+    def __init__(self, target: types.ModuleType):
+        super().__init__(target.__name__, target.__doc__)
+        self._target = target
+        self.trapz = target.trapezoid
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(self._target)) | {"trapz"})
+
+
+_compat: dict = {"owner": None, "modules": [], "logged": False}
+
+
+def _numpy_compat_needed() -> bool:
+    return not hasattr(numpy, "trapz")
+
+
+def numpy_compat_installed() -> bool:
+    """Whether ana_cont's modules currently see the numpy proxy."""
+    return any(isinstance(getattr(importlib.import_module(m), "np", None), NumpyWithTrapz) for m in TRAPZ_MODULES)
+
+
+def _install_numpy_compat(owner: str) -> None:
+    """Give each module in :data:`TRAPZ_MODULES` a numpy proxy with ``trapz`` (if numpy lacks it)."""
+    if not _numpy_compat_needed() or numpy_compat_installed():
+        return
+    installed = []
+    for name in TRAPZ_MODULES:
+        mod = importlib.import_module(name)
+        if getattr(mod, "np", None) is numpy:
+            mod.np = NumpyWithTrapz(numpy)
+            installed.append(name)
+    if installed:
+        _compat.update(owner=owner, modules=installed)
+        if not _compat["logged"]:
+            _LOG.info("numpy %s has no trapz, which ana_cont's MaxEnt calls: %s now see a numpy proxy with "
+                      "trapz = numpy.trapezoid (numpy itself is unchanged)", numpy.__version__, ", ".join(installed))
+            _compat["logged"] = True
+
+
+def _remove_numpy_compat() -> None:
+    for name in _compat["modules"]:
+        mod = importlib.import_module(name)
+        if isinstance(getattr(mod, "np", None), NumpyWithTrapz):
+            mod.np = numpy
+    _compat.update(owner=None, modules=[])
+
+
+# --------------------------------------------------------------------------------------------
+# registration
+# --------------------------------------------------------------------------------------------
+
+_HOST = _continuation.AnalyticContinuationProblem
+_registry: dict = {"original": None}
+
+
+def is_registered() -> bool:
+    """Whether :func:`register` is in effect on ana_cont's ``AnalyticContinuationProblem``."""
+    return getattr(_HOST.__dict__.get("solve"), "__ac_learned_plugin__", False)
+
+
+def _original_solve():
+    """ana_cont's own ``solve`` function, whether or not the plugin is registered."""
+    return _registry["original"] if is_registered() else _HOST.__dict__["solve"]
+
+
+def register() -> bool:
+    """Make ana_cont's own ``AnalyticContinuationProblem.solve`` understand the new methods.
+
+    Idempotent.  Also installs the numpy proxy of ``ana_cont.solvers`` when
+    numpy has no ``trapz``.  Existing methods are handed to ana_cont unchanged.
+
+    Returns
+    -------
+    bool
+        True if this call registered the plugin, False if it already was.
+    """
+    if is_registered():
+        return False
+    original = _HOST.__dict__["solve"]
+
+    @functools.wraps(original)
+    def solve(self, method="", **kwargs):
+        return _dispatch(self, original, method, kwargs)
+
+    solve.__ac_learned_plugin__ = True
+    solve.__doc__ = (original.__doc__ or "") + (
+        "\n        ac_learned plugin: also method='rlista', method='rlista+' and model='rlista' "
+        "(see ac_learned.ana_cont).\n")
+    _registry["original"] = original
+    _HOST.solve = solve
+    _install_numpy_compat("register")
+    _LOG.info("ac_learned: ana_cont's AnalyticContinuationProblem.solve now accepts %s", NEW_METHODS)
+    return True
+
+
+def unregister() -> bool:
+    """Restore ana_cont's original ``solve`` (the same function object) and, if register installed it,
+    remove the numpy proxy.
+
+    Returns
+    -------
+    bool
+        True if the plugin was registered, False if there was nothing to undo.
+    """
+    if not is_registered():
+        return False
+    _HOST.solve = _registry["original"]
+    _registry["original"] = None
+    if _compat["owner"] == "register":
+        _remove_numpy_compat()
+    return True
+
+
+class AnalyticContinuationProblem(_HOST):
+    """Drop-in subclass of ana_cont's ``AnalyticContinuationProblem`` with the ac_learned methods.
+
+    Same constructor as ana_cont's; the physical axes and ``beta`` are kept as
+    given (ana_cont stores ``tau / beta`` and ``omega * beta`` for time kernels).
+    ``solve(method=...)`` accepts ``"rlista"`` and ``"rlista+"`` and
+    ``model="rlista"`` inside ``"maxent_svd"``; every other call goes to ana_cont.
+    """
+
+    def __init__(self, im_axis=None, re_axis=None, im_data=None, kernel_mode=None, beta=None):
+        super().__init__(im_axis=im_axis, re_axis=re_axis, im_data=im_data, kernel_mode=kernel_mode, beta=beta)
+        self.physical_axes = (numpy.array(im_axis, dtype=float), numpy.array(re_axis, dtype=float),
+                           None if beta is None else float(beta))
+        _install_numpy_compat("subclass")
+
+    def solve(self, method="", **kwargs):
+        """Solve with ``method`` in ``'maxent_svd'``, ``'pade'``, ``'rlista'``, ``'rlista+'``.
+
+        Parameters
+        ----------
+        method : str
+        **kwargs
+            As for ana_cont, plus ``rlista_model``, ``backend``, ``device``,
+            ``flat_weight``, ``floor`` for the new methods.
+
+        Returns
+        -------
+        tuple or OptimizationResult
+            What ana_cont returns for the method; for ``'rlista'`` a tuple
+            ``(OptimizationResult, [OptimizationResult])``.
+        """
+        _install_numpy_compat("subclass")
+        return _dispatch(self, _original_solve(), method, kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# dispatch
+# --------------------------------------------------------------------------------------------
+
+def _dispatch(problem, base_solve, method, kwargs: dict):
+    if method == "rlista":
+        return solve_rlista(problem, **kwargs)
+    if method == "rlista+":
+        model = kwargs.get("model")
+        if model is not None and not _is_rlista_model(model):
+            raise InputError("method='rlista+' means MaxEnt with the network's default model; to use your own "
+                             "model pass method='maxent_svd', model=...")
+        kwargs = dict(kwargs, model="rlista")
+        kwargs.setdefault("alpha_determination", "chi2kink")
+        method = "maxent_svd"
+    if method == "maxent_svd" and _is_rlista_model(kwargs.get("model")):
+        return _maxent_with_neural_default(problem, base_solve, kwargs)
+    return base_solve(problem, method=method, **kwargs)
+
+
+def _is_rlista_model(model) -> bool:
+    return isinstance(model, str) and model == "rlista"
+
+
+def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
+    own = {k: kwargs.pop(k) for k in _OWN_KWARGS if k in kwargs}
+    if kwargs.get("offdiag"):
+        raise InputError("model='rlista' needs a diagonal Green's function (offdiag=False): the networks "
+                         "return a positive spectrum")
+    stdev, cov = _error_bars(problem, kwargs, "model='rlista'")
+    if stdev is not None:
+        kwargs["stdev"] = numpy.array(stdev)  # a scalar is broadcast (ana_cont needs an array)
+    default, res, extra = neural_default(problem, stdev=stdev, cov=cov, **own)
+    kwargs["model"] = default
+    if kwargs.get("verbose", True):
+        print(f"ac_learned: default model from {res.model_card['name']} (flat_weight = "
+              f"{own.get('flat_weight', DEFAULT_FLAT_WEIGHT)})")
+    problem.solver = None  # ana_cont sets it first thing; the fallback must not reuse a stale one
+    try:
+        out = base_solve(problem, method="maxent_svd", **kwargs)
+    except RuntimeError as exc:  # chi2kink's sigmoid fit: no kink when the default already fits the data
+        if kwargs.get("alpha_determination") != "chi2kink" or problem.solver is None:
+            raise
+        out, note = _no_kink_fallback(problem, kwargs, exc)
+        extra = extra + [note]
+        if kwargs.get("verbose", True):
+            print(f"ac_learned: {note}")
+    best = out[0]
+    scale = problem.beta if problem.kernel_mode == "time_fermionic" else 1.0
+    best.default_model = default * scale
+    best.rlista = res
+    best.model_card = res.model_card
+    best.warnings = list(res.warnings) + extra
+    return out
+
+
+def _no_kink_fallback(problem, kwargs: dict, exc: Exception) -> tuple[tuple, str]:
+    """alpha ladder as chi2kink's, then the largest alpha with chi2 <= min chi2 + sqrt(2 N).
+
+    Used only with the neural default model, when chi2kink's sigmoid fit fails:
+    the default model then already fits the data nearly to their noise, so
+    chi2(alpha) has no kink.  ``sqrt(2 N)`` is the standard deviation of chi2
+    for N data points.
+    """
+    solver = problem.solver
+    alpha = float(kwargs.get("alpha_start", 1e9))
+    alpha_end, alpha_div = float(kwargs.get("alpha_end", 1e-3)), float(kwargs.get("alpha_div", 10.0))
+    optarr, ustart = [], numpy.zeros(solver.n_sv)
+    while alpha >= alpha_end:
+        try:
+            opt = solver.maxent_optimization(alpha=alpha, ustart=ustart)
+        except (RuntimeWarning, numpy.linalg.LinAlgError, FloatingPointError):
+            opt = None
+        if opt is not None and numpy.isfinite(opt.chi2):
+            optarr.append(opt)
+            ustart = opt.u_opt
+        alpha /= alpha_div
+    if not optarr:
+        raise exc
+    chis = numpy.array([o.chi2 for o in optarr])
+    limit = chis.min() + numpy.sqrt(2.0 * solver.niw)
+    pick = optarr[int(numpy.argmax(chis <= limit))]
+    best = solver.maxent_optimization(alpha=pick.alpha, ustart=pick.u_opt)
+    if problem.kernel_mode == "time_fermionic":
+        best.A_opt = best.A_opt * problem.beta
+    note = (f"chi2kink found no kink ({exc}): the neural default already fits the data (chi2 {chis[0]:.4g} at "
+            f"alpha = {optarr[0].alpha:.3g}, {chis.min():.4g} at best); alpha = {pick.alpha:.3g} chosen as the "
+            f"largest with chi2 <= min + sqrt(2N)")
+    return (best, optarr), note
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+
+def _check_kernel(problem, what: str) -> str:
+    mode = problem.kernel_mode
+    if mode not in SUPPORTED_KERNEL_MODES:
+        raise InputError(
+            f"{what} supports kernel_mode {' and '.join(repr(m) for m in SUPPORTED_KERNEL_MODES)}, not {mode!r}: "
+            "the networks continue diagonal fermionic Green's functions; use method='maxent_svd' with your own "
+            "default model for this kernel"
+        )
+    return mode
+
+
+def physical_axes(problem) -> tuple[numpy.ndarray, numpy.ndarray, float | None]:
+    """The user's imaginary axis, real axis and beta, undoing ana_cont's scaling of time kernels.
+
+    Parameters
+    ----------
+    problem : ana_cont AnalyticContinuationProblem
+        The subclass keeps its constructor's arguments; for ana_cont's own class
+        they are recovered from ``im_axis * beta`` and ``re_axis / beta``.
+
+    Returns
+    -------
+    im_axis, re_axis : ndarray
+    beta : float or None
+        None for frequency kernels of ana_cont's own class (it does not store beta).
+    """
+    stored = getattr(problem, "physical_axes", None)
+    if stored is not None:
+        return stored
+    mode = problem.kernel_mode
+    if mode.startswith("time"):
+        beta = float(problem.beta)
+        return numpy.asarray(problem.im_axis, float) * beta, numpy.asarray(problem.re_axis, float) / beta, beta
+    return numpy.asarray(problem.im_axis, float), numpy.asarray(problem.re_axis, float), getattr(problem, "beta", None)
+
+
+def _error_bars(problem, kwargs: dict, what: str):
+    stdev, cov = kwargs.get("stdev"), kwargs.get("cov")
+    n = numpy.shape(problem.im_data)[-1]
+    if stdev is None and cov is None:
+        raise InputError(f"{what} needs the data's error bars: pass stdev=<one-sigma error per point, shape ({n},)> "
+                         "or cov=<covariance matrix>")
+    if stdev is not None and cov is not None:
+        raise InputError("pass stdev or cov, not both (ana_cont uses one of them)")
+    if stdev is not None:
+        stdev = numpy.broadcast_to(numpy.asarray(stdev, dtype=float), (n,)) if numpy.ndim(stdev) == 0 else \
+            numpy.asarray(stdev, dtype=float)
+        if stdev.shape != (n,) or not numpy.all(numpy.isfinite(stdev)) or numpy.any(stdev <= 0):
+            raise InputError(f"stdev must be finite, strictly positive, of shape ({n},); got shape {stdev.shape}")
+    else:
+        cov = numpy.asarray(cov)
+        if cov.shape != (n, n):
+            raise InputError(f"cov must have shape ({n}, {n}), got {cov.shape}")
+    return stdev, cov
+
+
+# --------------------------------------------------------------------------------------------
+# the network on an ana_cont problem
+# --------------------------------------------------------------------------------------------
+
+def _loaded_for(rlista_model: str, v_required: float, allow_clip: bool):
+    """Model for ``v_required``; with ``allow_clip``, the widest one when none covers it."""
+    try:
+        return resolve(rlista_model, v_required), False
+    except ModelError:
+        if not (allow_clip and rlista_model == "auto"):
+            raise
+    cards = list_cards()
+    if not cards:
+        raise ModelError("no shipped model found")
+    return load_model(cards[-1]["_path"]), True
+
+
+def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, backend: str, device: str,
+              allow_clip: bool) -> tuple[ContinuationResult, MatsubaraToTau | None, numpy.ndarray, list[str]]:
+    """Run the network; returns the result (on ``omega[inside]``), the Matsubara map, ``inside``, warnings."""
+    mode = problem.kernel_mode
+    im_axis, _, beta = physical_axes(problem)
+    notes: list[str] = []
+    if mode == "freq_fermionic":
+        beta = matsubara_beta(im_axis, beta)
+    net, clipped = _loaded_for(rlista_model, beta * float(numpy.max(numpy.abs(omega))), allow_clip)
+    inside = numpy.ones(omega.size, dtype=bool)
+    if clipped:
+        inside = numpy.abs(omega) <= net.v_max / beta
+        if inside.sum() < 8:
+            raise ModelError(f"re_axis lies almost entirely outside the widest model's window |omega| <= "
+                             f"{net.v_max / beta:.4g}")
+        notes.append(f"re_axis reaches beta*max|omega| = {beta * numpy.max(numpy.abs(omega)):.4g}, beyond every "
+                     f"shipped model (widest V = {net.v_max:.4g}): the neural default covers |omega| <= "
+                     f"{net.v_max / beta:.4g} and is flat outside")
+    card = str(net.card_path)
+    if mode == "time_fermionic":
+        err = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
+        if cov is not None:
+            notes.append("rlista's chi2 per point and reliability flag use the diagonal of cov")
+        res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside], err=err,
+                    model=card, backend=backend, device=device)
+        return res, None, inside, notes
+    wn = numpy.asarray(im_axis, dtype=float)
+    cap = MATSUBARA_CAP * net.v_max / beta
+    n_max = max(min(MATSUBARA_MIN, wn.size), int(numpy.sum(wn <= cap)))
+    tau = net.x * beta
+    mapped = matsubara_to_tau(wn, numpy.asarray(problem.im_data), tau, beta, stdev=stdev, cov=cov, n_max=n_max)
+    if n_max < wn.size:
+        notes.append(f"G(tau) built from the first {n_max} of {wn.size} Matsubara frequencies "
+                     f"(omega_n <= {MATSUBARA_CAP:g} V/beta) with a fitted 1/(i omega)^k tail, k = 1..3")
+    notes.append("reliable is judged on G(tau) mapped from the Matsubara data, with propagated diagonal errors")
+    res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
+                device=device)
+    return res, mapped, inside, notes
+
+
+def _backtransform(problem, omega: numpy.ndarray, a: numpy.ndarray, sign: str) -> numpy.ndarray:
+    im_axis, _, beta = physical_axes(problem)
+    aw = a * trapezoid_weights(omega)
+    if problem.kernel_mode == "time_fermionic":
+        back = fermionic_kernel(im_axis, omega, beta) @ aw
+        return -back if sign == "standard" else back
+    return fermionic_matsubara_kernel(im_axis, omega) @ aw
+
+
+def _chi2(residual: numpy.ndarray, stdev, cov) -> float:
+    """ana_cont's chi2: ``sum |r|^2 / sigma^2``, or ``r^H C^-1 r`` in the eigenbasis of ``cov``."""
+    if cov is None:
+        return float(numpy.sum(numpy.abs(residual) ** 2 / stdev ** 2))
+    var, u = numpy.linalg.eigh(cov)
+    rotated = u.conj().T @ residual
+    return float(numpy.sum(numpy.abs(rotated) ** 2 / numpy.abs(var)))
+
+
+def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", device: str = "cpu",
+                 **kwargs) -> tuple:
+    """``method="rlista"`` on an ana_cont problem.
+
+    Parameters
+    ----------
+    problem : ana_cont AnalyticContinuationProblem
+        ``kernel_mode`` ``"time_fermionic"`` or ``"freq_fermionic"``.
+    rlista_model : str
+        ``"auto"``, a shipped model's name or a card path.
+    backend, device : str
+        As for :func:`ac_learned.solve`.
+    **kwargs
+        ``stdev`` or ``cov`` (required), ``verbose`` (default True, as ana_cont);
+        MaxEnt-only keywords are accepted and ignored; unknown ones warn.
+
+    Returns
+    -------
+    (OptimizationResult, [OptimizationResult])
+        ``A_opt`` on the user's ``re_axis`` in physical units (``int A = norm``),
+        ``backtransform`` on the user's ``im_axis`` (input sign), ``chi2`` as
+        ana_cont defines it (total, not per point), ``norm``; attributes
+        ``model_card``, ``reliable``, ``warnings``, ``rlista`` (the
+        :class:`~ac_learned.solve.ContinuationResult`) and, for Matsubara data,
+        ``matsubara`` (the :class:`~ac_learned.matsubara.MatsubaraToTau` map).
+    """
+    _check_kernel(problem, "method='rlista'")
+    unknown = sorted(set(kwargs) - _RLISTA_KWARGS - _MAXENT_KWARGS)
+    if unknown:
+        _warnings.warn(f"method='rlista' ignores unknown keyword(s) {unknown}", ACLearnedWarning, stacklevel=3)
+    if kwargs.get("offdiag"):
+        raise InputError("method='rlista' continues diagonal Green's functions only (offdiag=False)")
+    stdev, cov = _error_bars(problem, kwargs, "method='rlista'")
+    _, omega, _ = physical_axes(problem)
+    res, mapped, _, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=False)
+    ignored = sorted(k for k in set(kwargs) & _MAXENT_KWARGS if k not in ("model", "verbose"))
+    if ignored:
+        notes.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
+    back = _backtransform(problem, omega, res.A, res.sign_seen)
+    data = numpy.asarray(problem.im_data)
+    sol = _solvers.OptimizationResult(
+        A_opt=res.A, backtransform=back, chi2=_chi2(data - back, stdev, cov),
+        norm=float(trapezoid_weights(omega) @ res.A),
+    )
+    sol.model_card = res.model_card
+    sol.reliable = res.reliable
+    sol.warnings = list(res.warnings) + notes
+    sol.rlista = res
+    sol.matsubara = mapped
+    if kwargs.get("verbose", True):
+        print(f"ac_learned rlista ({res.model_card['name']}): chi2 = {sol.chi2:.4g}, norm = {sol.norm:.4f}, "
+              f"reliable = {res.reliable}")
+        for msg in res.warnings:
+            print(f"warning: {msg}")
+    return sol, [sol]
+
+
+def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", backend: str = "auto",
+                   device: str = "cpu", flat_weight: float = DEFAULT_FLAT_WEIGHT,
+                   floor: float = DEFAULT_FLOOR) -> tuple[numpy.ndarray, ContinuationResult, list[str]]:
+    """The network's spectrum as a MaxEnt default model for an ana_cont problem.
+
+    ``D = norm * default_model_from_spectrum(A_rlista, omega, flat_weight, floor)``
+    on the user's ``re_axis``: strictly positive, ``int D d omega`` equal to the
+    data's norm.  For ``time_fermionic`` it is divided by ``beta``, because
+    ana_cont's MaxEnt works on ``nu = beta * omega`` (``D(nu) d nu = D(omega) d omega``)
+    and multiplies only the final ``A_opt`` by beta.  When ``re_axis`` reaches
+    beyond every shipped model (``rlista_model="auto"``), the widest model is
+    used inside its window and the default is flat outside.
+
+    Parameters
+    ----------
+    problem : ana_cont AnalyticContinuationProblem
+    stdev, cov : array_like
+        Error bars of the data (one of them).
+    rlista_model, backend, device : str
+        As for :func:`solve_rlista`.
+    flat_weight, floor : float
+        See :func:`ac_learned.solve.default_model_from_spectrum`.
+
+    Returns
+    -------
+    model : ndarray, shape (Nomega,)
+        In ana_cont's internal normalisation, ready for ``model=``.
+    result : ContinuationResult
+        The network's continuation (on the part of ``re_axis`` inside its window).
+    notes : list of str
+    """
+    mode = _check_kernel(problem, "model='rlista'")
+    if stdev is None and cov is None:
+        raise InputError("model='rlista' needs stdev or cov")
+    if not 0.0 <= flat_weight <= 1.0:
+        raise InputError(f"flat_weight must lie in [0, 1], got {flat_weight}")
+    _, omega, _ = physical_axes(problem)
+    res, _, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=True)
+    a = numpy.zeros(omega.size)
+    a[inside] = res.A
+    norm = float(res.norm)
+    model = norm * default_model_from_spectrum(a, omega, flat_weight=flat_weight, floor=floor)
+    if mode == "time_fermionic":
+        model = model / physical_axes(problem)[2]
+    return model, res, notes

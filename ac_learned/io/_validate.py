@@ -1,0 +1,184 @@
+"""Checks every loaded Green's function passes, and the sign and norm warnings."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import ACLearnedWarning, FileFormatError, InputError
+from ._base import Raw
+from .data import GreenData
+
+#: Relative slack when checking that tau lies in [0, beta].
+TAU_TOL = 1e-8
+#: |G(0) + G(beta) + 1| above this (plus three error bars) triggers a norm warning.
+NORM_TOL = 0.05
+#: A diagonal value of the wrong sign warns when it exceeds this fraction of max|G|
+#: (and three error bars).
+SIGN_TOL = 1e-3
+
+_ERROR_HINT = (
+    "a one-rank w2dynamics run stores NaN errors; load with drop_bad_errors=True and "
+    "pass your own error bars to the solver, or use the bins"
+)
+
+
+def _grid_error(raw: Raw, message: str) -> Exception:
+    cls = InputError if raw.grid_from_user else FileFormatError
+    return cls(message)
+
+
+def _check_grid(raw: Raw, where: str) -> None:
+    grid = np.asarray(raw.grid, dtype=np.float64)
+    n = raw.values.shape[-1] if raw.values.ndim else 0
+    if grid.ndim != 1 or grid.size != n:
+        raise _grid_error(
+            raw,
+            f"{where}: mesh and data sizes differ: the grid has {grid.size} points, "
+            f"the data {n} along the grid axis",
+        )
+    if n == 0:
+        raise FileFormatError(f"{where}: no data points")
+    if not np.all(np.isfinite(grid)):
+        raise _grid_error(raw, f"{where}: the grid contains NaN or inf")
+    if n > 1 and not np.all(np.diff(grid) > 0):
+        raise _grid_error(raw, f"{where}: the grid is not strictly increasing")
+    beta = raw.beta
+    if raw.kind == "tau":
+        tol = TAU_TOL * beta
+        if grid[0] < -tol or grid[-1] > beta + tol:
+            raise _grid_error(
+                raw,
+                f"{where}: tau outside [0, beta={beta:g}]: from {grid[0]:.6g} to {grid[-1]:.6g}",
+            )
+        grid = np.clip(grid, 0.0, beta)
+    else:
+        if grid[0] <= 0:
+            raise _grid_error(raw, f"{where}: Matsubara frequencies must be positive")
+        x = grid * beta / np.pi
+        nearest = np.rint(x)
+        if not np.all(np.abs(x - nearest) <= 1e-6 * np.maximum(1.0, x)):
+            raise _grid_error(
+                raw, f"{where}: frequencies are not Matsubara frequencies n*pi/beta for beta={beta:g}"
+            )
+        if np.any(nearest % 2 == 0):
+            raise InputError(
+                f"{where}: bosonic Matsubara frequencies (2n pi/beta) found; "
+                "a fermionic Green's function is expected"
+            )
+    raw.grid = grid
+
+
+def _bad_errors(values: np.ndarray, errors: np.ndarray) -> str | None:
+    if not np.all(np.isfinite(errors)):
+        return "NaN or inf error bars"
+    if np.any(errors < 0):
+        return "negative error bars"
+    if np.any((errors == 0) & (values != 0)):
+        return "zero error bars on non-zero data"
+    return None
+
+
+def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
+    shape = raw.values.shape
+    if raw.errors is not None:
+        if raw.errors.shape != shape:
+            raise FileFormatError(f"{where}: errors have shape {raw.errors.shape}, values {shape}")
+        problem = _bad_errors(raw.values, raw.errors)
+        if problem is not None:
+            if not drop_bad_errors:
+                raise FileFormatError(f"{where}: {problem} ({_ERROR_HINT})")
+            raw.errors = None
+            raw.meta["errors_dropped"] = problem
+    if raw.cov is not None:
+        want = shape + (shape[-1],)
+        if raw.cov.shape != want:
+            raise FileFormatError(f"{where}: covariance has shape {raw.cov.shape}, expected {want}")
+        diag = np.diagonal(raw.cov, axis1=-2, axis2=-1)
+        if not np.all(np.isfinite(raw.cov)) or np.any(diag < 0):
+            if not drop_bad_errors:
+                raise FileFormatError(f"{where}: covariance has NaN/inf or negative variances ({_ERROR_HINT})")
+            raw.cov = None
+            raw.meta["cov_dropped"] = "NaN/inf or negative variances"
+    if raw.bins is not None:
+        if raw.bins.ndim != raw.values.ndim + 1 or raw.bins.shape[1:] != shape:
+            raise FileFormatError(f"{where}: bins have shape {raw.bins.shape}, values {shape}")
+        if not np.all(np.isfinite(raw.bins)):
+            raise FileFormatError(f"{where}: bins contain NaN or inf")
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, ACLearnedWarning, stacklevel=4)
+
+
+def _check_sign_and_norm(raw: Raw, where: str) -> None:
+    """Warn when a diagonal element has the wrong sign, or G(0)+G(beta) is far from -1."""
+    if raw.diag is None or not np.any(raw.diag):
+        return
+    values = raw.values[raw.diag]
+    errors = raw.errors[raw.diag] if raw.errors is not None else np.zeros(values.shape)
+    part = values.real if raw.kind == "tau" else values.imag
+    scale = float(np.max(np.abs(part))) if part.size else 0.0
+    if scale == 0.0:
+        return
+    # standard sign: G(tau) <= 0 and Im G(iw_n) <= 0 for w_n > 0
+    wrong = part > np.maximum(3 * errors, SIGN_TOL * scale)
+    if np.any(wrong):
+        n_bad = int(np.count_nonzero(np.any(wrong, axis=-1)))
+        what = "G(tau) > 0" if raw.kind == "tau" else "Im G(iw_n) > 0"
+        _warn(
+            f"{where}: {n_bad} diagonal element(s) have {what} somewhere "
+            f"(largest {float(np.max(part)):.3g}); the standard sign is G <= 0. "
+            f"The file's sign was taken as {raw.sign_in_file!r}: check the data"
+        )
+    if raw.kind != "tau" or raw.grid.size < 2:
+        return
+    beta = raw.beta
+    if abs(raw.grid[0]) > TAU_TOL * beta or abs(raw.grid[-1] - beta) > TAU_TOL * beta:
+        return
+    ends = part[..., 0] + part[..., -1]
+    slack = NORM_TOL + 3 * (errors[..., 0] + errors[..., -1])
+    far = np.abs(ends + 1.0) > slack
+    if np.any(far):
+        worst = float(ends.reshape(-1)[np.argmax(np.abs(ends + 1.0).reshape(-1))])
+        _warn(
+            f"{where}: G(0) + G(beta) = {worst:.4g} on a diagonal element, far from -1 "
+            "(a normalised fermionic Green's function); check the sign and normalisation"
+        )
+
+
+def finalize(raw: Raw, file_path: str, drop_bad_errors: bool = False) -> GreenData:
+    """Validate ``raw`` and build the :class:`GreenData` returned by ``load``."""
+    where = f"{file_path}:{raw.h5path}" if raw.h5path else file_path
+    if not np.isfinite(raw.beta) or raw.beta <= 0:
+        raise FileFormatError(f"{where}: beta={raw.beta} is not a positive number")
+    if raw.kind == "tau":
+        raw.values = np.asarray(raw.values, dtype=np.float64)
+    else:
+        raw.values = np.asarray(raw.values, dtype=np.complex128)
+    if raw.values.ndim == 0:
+        raise FileFormatError(f"{where}: no data points")
+    _check_grid(raw, where)
+    if not np.all(np.isfinite(raw.values)):
+        raise FileFormatError(f"{where}: the values contain NaN or inf")
+    _check_statistics(raw, where, drop_bad_errors)
+    _check_sign_and_norm(raw, where)
+    meta = dict(raw.meta)
+    meta["sign_in_file"] = raw.sign_in_file
+    meta["axes"] = [a.label for a in raw.axes] + [raw.kind]
+    pairs = [a.pairs for a in raw.axes if a.pairs is not None]
+    if pairs:
+        meta["orbital_pairs"] = pairs[0]
+    return GreenData(
+        kind=raw.kind,  # type: ignore[arg-type]
+        beta=float(raw.beta),
+        grid=np.ascontiguousarray(raw.grid, dtype=np.float64),
+        values=np.ascontiguousarray(raw.values),
+        errors=None if raw.errors is None else np.ascontiguousarray(raw.errors, dtype=np.float64),
+        cov=None if raw.cov is None else np.ascontiguousarray(raw.cov, dtype=np.float64),
+        bins=None if raw.bins is None else np.ascontiguousarray(raw.bins),
+        source=raw.source,
+        path=where,
+        meta=meta,
+    )

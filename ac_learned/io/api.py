@@ -1,0 +1,199 @@
+"""Public entry points: :func:`load`, :func:`list_candidates`, :func:`inspect`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..errors import ACLearnedError, InputError
+from . import _h5util as h5u
+from . import text
+from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
+from ._select import select
+from ._validate import finalize
+from .data import GreenData
+from .detect import check_path, sniff_h5
+
+
+@contextlib.contextmanager
+def _opened(path: str | os.PathLike, **kwargs: Any) -> Iterator[tuple[ModuleType, Context]]:
+    """Detect the format and yield (reader, context with the file open)."""
+    path = check_path(path)
+    ctx = Context(path=path, **kwargs)
+    with h5u.guard(path, "the file"):
+        hdf5 = h5u.is_hdf5(path)
+    if not hdf5:
+        yield text, ctx
+        return
+    with h5u.open_h5(path) as f:
+        ctx.h5 = f
+        yield sniff_h5(f, path), ctx
+
+
+def _candidates(reader: ModuleType, ctx: Context) -> list[Candidate]:
+    with h5u.guard(ctx.path, f"the list of Green's functions ({reader.NAME})"):
+        return reader.candidates(ctx)
+
+
+def list_candidates(path: str | os.PathLike, iteration: Any = None) -> list[Candidate]:
+    """List the Green's functions a file holds.
+
+    Parameters
+    ----------
+    path : path-like
+        File to look into.
+    iteration : int or str, optional
+        w2dynamics iteration (default: the last one).
+
+    Returns
+    -------
+    list of Candidate
+        ``name`` is what ``load(path, block=name)`` takes.
+    """
+    with _opened(path, iteration=iteration) as (reader, ctx):
+        return _candidates(reader, ctx)
+
+
+def load(
+    path: str | os.PathLike,
+    block: str | None = None,
+    orbital: int | tuple[int, int] | None = None,
+    spin: int | str | None = None,
+    k: int | tuple[int, ...] | None = None,
+    iteration: int | str | None = None,
+    beta: float | None = None,
+    *,
+    grid: np.ndarray | None = None,
+    kind: str | None = None,
+    drop_bad_errors: bool = False,
+) -> GreenData:
+    """Load a fermionic Green's function from a QMC output file.
+
+    The format is sniffed (w2dynamics, SmoQyDQMC, ALF, ALPSCore, ALPS segment
+    solver, ALPS MaxEnt input, TRIQS, or a text table of ana_cont / ACFlow /
+    TRIQS-maxent) and the data come back in the standard sign G(tau) <= 0.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    block : str, optional
+        Which Green's function when the file holds several (see
+        :func:`list_candidates`); a "/"-separated suffix of the name is enough,
+        e.g. ``"up"`` for the TRIQS block ``"G_tau/up"``.
+    orbital : int or (int, int), optional
+        Orbital element; an int ``i`` means the diagonal ``(i, i)``.
+    spin : int or {"up", "down"}, optional
+        Spin element, or spin block for files that store spins as blocks.
+    k : int or tuple of int, optional
+        Momentum index (flat, or one index per lattice direction).
+    iteration : int or str, optional
+        w2dynamics iteration (number, or name such as ``"dmft-003"``); default
+        the last one.
+    beta : float, optional
+        Inverse temperature for files that do not store it; checked against
+        the file's value otherwise.
+    grid : array_like, optional
+        tau points (or frequencies) for files without them (ALPS MaxEnt input).
+    kind : {"tau", "iw"}, optional
+        Data kind for files that do not say (ALPS MaxEnt input).
+    drop_bad_errors : bool
+        Drop NaN/inf or non-positive error bars (``errors=None``, reason in
+        ``meta``) instead of raising.
+
+    Returns
+    -------
+    GreenData
+        ``values`` with index axes first (labels in ``meta["axes"]``) and the grid
+        last; ``meta["sign_in_file"]`` tells which sign the file used.
+
+    Raises
+    ------
+    FileFormatError
+        Unreadable, unknown or inconsistent file.
+    InputError
+        Bad selector or argument, a missing beta/grid, several candidates and
+        no ``block=``, or bosonic data.
+    """
+    if kind not in (None, "tau", "iw"):
+        raise InputError(f"kind must be 'tau' or 'iw', got {kind!r}")
+    user = {"beta": check_user_beta(beta), "grid": check_user_grid(grid), "kind": kind, "iteration": iteration}
+    with _opened(path, **user) as (reader, ctx):
+        if iteration is not None and reader.NAME != "w2dynamics":
+            raise InputError(f"iteration= applies to w2dynamics files only; {ctx.path} is {reader.NAME}")
+        if grid is not None and reader.NAME != "alps_maxent":
+            raise InputError(f"grid= applies to ALPS MaxEnt input only; {ctx.path} stores its grid")
+        cands = _candidates(reader, ctx)
+        cand = choose(cands, block, spin, ctx.path)
+        if cand.spin is not None and spin is not None:
+            if spin_label(spin) != cand.spin:
+                raise InputError(f"spin={spin!r} contradicts the spin block {cand.name!r}")
+            spin = None
+        with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
+            raw = reader.read(ctx, cand)
+    with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
+        raw = select(raw, orbital=orbital, spin=spin, k=k)
+        return finalize(raw, ctx.path, drop_bad_errors=drop_bad_errors)
+
+
+def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
+    """Describe what a file holds: format, beta, Green's functions and selectors.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    iteration : int or str, optional
+        w2dynamics iteration to list (default: the last one).
+
+    Returns
+    -------
+    str
+        A human-readable listing.
+    """
+    with _opened(path, iteration=iteration) as (reader, ctx):
+        cands = _candidates(reader, ctx)
+        lines = [f"{ctx.path}", f"  format: {reader.NAME}"]
+        lines.append(f"  beta: {_beta_text(reader, ctx, cands)}")
+        if reader.NAME == "w2dynamics":
+            from .w2dynamics import iterations
+
+            lines.append(f"  iterations: {', '.join(iterations(ctx.h5)) or '(none)'} (select with iteration=)")
+    lines.append(f"  Green's functions ({len(cands)}):")
+    for c in cands:
+        mark = "" if c.loadable and c.fermionic else "  (not loadable)"
+        lines.append(f"    {c.describe()}{mark}")
+    usable = [c for c in cands if c.loadable and c.fermionic]
+    if len(usable) > 1:
+        lines.append(f"  choose one with block=, e.g. load(path, block={usable[0].name!r})")
+    selectors = sorted({_selector(a) for c in usable for a in c.axes} - {None})
+    if selectors:
+        lines.append(f"  selectors: {', '.join(selectors)}")
+    return "\n".join(lines)
+
+
+def _selector(label: str) -> str | None:
+    label = label.lower()
+    if label.startswith(("orbital", "band", "flavor", "index", "site")):
+        return "orbital="
+    if label.startswith("spin"):
+        return "spin="
+    if label == "k" or label.startswith("k_"):
+        return "k="
+    return None
+
+
+def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
+    """beta as stored in the file, or what to pass."""
+    usable = [c for c in cands if c.loadable and c.fermionic]
+    try:
+        with h5u.guard(ctx.path, "beta"):
+            beta = reader.file_beta(ctx, usable[0] if usable else None)
+    except ACLearnedError as exc:
+        return f"unreadable ({exc})"
+    return "not stored in the file: pass beta= to load()" if beta is None else f"{beta:g}"

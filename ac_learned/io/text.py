@@ -1,0 +1,185 @@
+"""Plain-text tables of ana_cont, ACFlow and TRIQS/maxent, for import and export.
+
+Columns (whitespace or comma separated; lines starting with ``#``, ``%`` or
+``!`` are comments):
+
+* 2 columns: tau, G (no errors); 3 columns: tau, G, error;
+* 4 columns: w_n, Re G, Im G, error; 5 columns: w_n, Re G, Im G, error Re, error Im.
+
+ana_cont and ACFlow write -G(tau) >= 0, TRIQS/maxent G(tau) <= 0: the sign is
+detected from the data (``meta["sign_in_file"]``). Matsubara data are expected
+in the standard sign (Im G < 0) but a flipped sign is detected as well; negative
+frequencies are dropped. tau files do not store beta: pass ``beta=``. For
+Matsubara files beta is inferred from the frequency spacing when it gives
+(2n + 1) pi / beta, else ``beta=`` is needed.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import numpy as np
+
+from ..atomic import atomic_write
+from ..conventions import detect_sign
+from ..errors import FileFormatError, InputError
+from ._base import Candidate, Context, Raw, resolve_beta
+
+NAME = "text"
+_COMMENTS = ("#", "%", "!")
+_MAX_BYTES = 256 << 20
+
+
+def _table(path: str) -> np.ndarray:
+    """Parse the numeric table; FileFormatError when it is not one."""
+    if os.path.getsize(path) > _MAX_BYTES:
+        raise FileFormatError(f"{path}: text file larger than {_MAX_BYTES} bytes")
+    with open(path, "rb") as fh:
+        blob = fh.read()
+    if b"\x00" in blob:
+        raise FileFormatError(f"{path}: neither an HDF5 file nor a text table (binary content)")
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileFormatError(f"{path}: neither an HDF5 file nor a UTF-8 text table") from None
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith(_COMMENTS):
+            continue
+        fields = line.replace(",", " ").split()
+        try:
+            rows.append([float(x) for x in fields])
+        except ValueError:
+            raise FileFormatError(f"{path}:{number}: not a row of numbers: {line[:60]!r}") from None
+        if len(rows[-1]) != len(rows[0]):
+            raise FileFormatError(
+                f"{path}:{number}: {len(rows[-1])} columns where earlier rows have {len(rows[0])}"
+            )
+    if not rows:
+        raise FileFormatError(f"{path}: empty file (no data rows)")
+    table = np.asarray(rows, dtype=np.float64)
+    if table.shape[1] not in (2, 3, 4, 5):
+        raise FileFormatError(
+            f"{path}: {table.shape[1]} columns; expected tau, G[, err] or w_n, Re, Im, err[, err]"
+        )
+    if not np.all(np.isfinite(table[:, 0])):
+        raise FileFormatError(f"{path}: the first column (tau or w_n) contains NaN or inf")
+    return table
+
+
+def candidates(ctx: Context) -> list[Candidate]:
+    """A text file holds one Green's function."""
+    table = _table(ctx.path)
+    kind = "tau" if table.shape[1] <= 3 else "iw"
+    return [Candidate(name="table", h5path="", kind=kind, shape=(table.shape[0],), extra={"table": table})]
+
+
+def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
+    """Text tables do not store beta."""
+    return None
+
+
+def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
+    if ctx.beta is not None:
+        return ctx.beta
+    pos = np.sort(w[w > 0])
+    if pos.size >= 2:
+        beta = 2 * np.pi / float(np.min(np.diff(pos)))
+        x = pos * beta / np.pi
+        if np.all(np.abs(x - np.rint(x)) < 1e-6 * np.maximum(1.0, x)) and np.all(np.rint(x) % 2 == 1):
+            return beta
+    return resolve_beta(ctx, None, "a text table; the frequency spacing does not determine it")
+
+
+def read(ctx: Context, cand: Candidate) -> Raw:
+    """Read the table, detect the sign, return the standard sign."""
+    table = cand.extra["table"]
+    meta: dict = {}
+    if cand.kind == "tau":
+        beta = resolve_beta(ctx, None, "a text table; tau files do not store it")
+        grid, values = table[:, 0], table[:, 1]
+        errors = table[:, 2] if table.shape[1] == 3 else None
+        sign = detect_sign(values)
+    else:
+        w = table[:, 0]
+        beta = _matsubara_beta(ctx, w)
+        meta["beta_inferred"] = ctx.beta is None
+        values = table[:, 1] + 1j * table[:, 2]
+        errors = table[:, 3] if table.shape[1] == 4 else np.maximum(table[:, 3], table[:, 4])
+        keep = w > 0
+        if not np.all(keep):
+            meta["dropped_negative_frequencies"] = int(np.count_nonzero(~keep))
+            w, values, errors = w[keep], values[keep], errors[keep]
+        grid = w
+        sign = detect_sign(values.imag)
+    if sign == "positive":
+        values = -values
+    return Raw(
+        kind=cand.kind or "tau",
+        beta=beta,
+        grid=grid,
+        values=values,
+        axes=[],
+        source=NAME,
+        h5path="",
+        sign_in_file=sign,
+        errors=errors,
+        diag=np.ones((), dtype=bool),
+        meta=meta,
+    )
+
+
+def write_text(
+    path: str | os.PathLike,
+    grid: np.ndarray,
+    values: np.ndarray,
+    errors: np.ndarray,
+    fmt: Literal["ana_cont", "acflow"] = "ana_cont",
+    overwrite: bool = False,
+) -> str:
+    """Write one Green's function as an ana_cont or ACFlow input table.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination; written atomically (temporary file, then rename).
+    grid : array_like, shape (N,)
+        tau points, or Matsubara frequencies w_n when ``values`` is complex.
+    values : array_like, shape (N,)
+        G in the standard sign (real G(tau) <= 0, or complex G(i w_n)).
+    errors : array_like, shape (N,)
+        Positive one-sigma error bars (both tools need them).
+    fmt : {"ana_cont", "acflow"}
+        Both use columns tau, -G(tau), err, or w_n, Re G, Im G, err.
+    overwrite : bool
+        Replace an existing file; otherwise an existing ``path`` raises InputError.
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    if fmt not in ("ana_cont", "acflow"):
+        raise InputError(f"fmt must be 'ana_cont' or 'acflow', got {fmt!r}")
+    grid = np.asarray(grid, dtype=np.float64)
+    values = np.asarray(values)
+    if errors is None:
+        raise InputError(f"{fmt} needs error bars: pass errors=")
+    errors = np.asarray(errors, dtype=np.float64)
+    if grid.ndim != 1 or values.shape != grid.shape or errors.shape != grid.shape:
+        raise InputError(
+            f"grid, values and errors must be one-dimensional of the same length, got "
+            f"{grid.shape}, {values.shape}, {errors.shape}"
+        )
+    if not (np.all(np.isfinite(grid)) and np.all(np.isfinite(values)) and np.all(np.isfinite(errors))):
+        raise InputError("grid, values and errors must be finite")
+    if np.any(errors <= 0):
+        raise InputError("errors must be positive")
+    if np.iscomplexobj(values):
+        table = np.column_stack([grid, values.real, values.imag, errors])
+    else:
+        table = np.column_stack([grid, -values.astype(np.float64), errors])
+    dest = atomic_write(path, lambda tmp: np.savetxt(tmp, table, fmt="%.16e"), overwrite=overwrite)
+    return str(dest)

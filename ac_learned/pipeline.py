@@ -1,0 +1,301 @@
+"""The main job: a QMC file in, a spectrum with error band, HDF5, text and a plot out.
+
+Used by ``ac-learned continue`` and ``ac-learned demo``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._version import __version__
+from .atomic import atomic_write
+from .errors import InputError
+from .io import GreenData, load
+from .solve import ContinuationResult, solve
+from .uncertainty import Band, error_band
+from .zoo import list_cards
+
+DEFAULT_OMEGA_MAX = 10.0
+METHODS = ("rlista", "rlista+", "maxent")
+#: Noise draws for the band when each draw is a MaxEnt run (rlista+, maxent).
+MAXENT_BAND_DRAWS = 20
+
+
+@dataclass
+class ContinuationOutput:
+    """Everything the main job produced."""
+
+    data: GreenData
+    result: ContinuationResult
+    band: Band | None
+    method: str
+    files: list[str] = field(default_factory=list)
+
+
+def default_omega_max(beta: float) -> float:
+    """``min(10, V_max / beta)``: 10 (eV or t) unless the shipped zoo serves less at this beta."""
+    v_max = max((float(c["grid"]["v_max"]) for c in list_cards() if c.get("auto", True)), default=0.0)
+    return min(DEFAULT_OMEGA_MAX, v_max / beta) if v_max > 0 else DEFAULT_OMEGA_MAX
+
+
+def _one_spectrum(data: GreenData) -> np.ndarray:
+    if data.values.ndim != 1:
+        axes = data.meta.get("axes", [])
+        raise InputError(
+            f"{data.path} holds {data.values.shape[:-1]} Green's functions (axes {axes}); choose one with "
+            "--orbital/--spin/--k (or orbital=, spin=, k= in ac_learned.io.load)"
+        )
+    if data.kind != "tau":
+        raise InputError(
+            f"{data.path} holds Matsubara data; continue it through the ana_cont plugin "
+            "(method='rlista', kernel_mode='freq_fermionic') or load an imaginary-time G"
+        )
+    return data.values
+
+
+def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device) -> ContinuationResult:
+    """One MaxEnt run through the ana_cont plugin: flat default (``maxent``) or neural (``rlista+``)."""
+    import contextlib
+    import io as _io
+
+    from .ana_cont import AnalyticContinuationProblem
+    from .conventions import detect_sign
+    from .diagnostics import chi2_per_point
+    from .grids import trapezoid_weights
+
+    sign = detect_sign(g)
+    g_pos = -g if sign == "standard" else g
+    norm = float(g_pos[0] + g_pos[-1]) if tau[0] == 0 and np.isclose(tau[-1], beta) else 1.0
+    probl = AnalyticContinuationProblem(im_axis=tau, re_axis=omega, im_data=g_pos, kernel_mode="time_fermionic",
+                                        beta=beta)
+    kw = {"alpha_determination": "chi2kink", "optimizer": "newton", "stdev": np.asarray(err, float),
+          "interactive": False}
+    if method == "maxent":
+        flat = np.full(omega.shape, norm / (omega[-1] - omega[0]))
+        kw["model"] = flat / beta  # ana_cont works on the scaled axis omega * beta
+        solve_method = "maxent_svd"
+        card = {"name": "maxent-flat", "arch": {"type": "maxent_svd (ana_cont, chi2kink, flat default)"}}
+    else:
+        kw.update(rlista_model=model, backend=backend, device=device)
+        solve_method = "rlista+"
+        card = None
+    with contextlib.redirect_stdout(_io.StringIO()):
+        sol, _ = probl.solve(method=solve_method, **kw)
+    back = -np.real(sol.backtransform) if sign == "standard" else np.real(sol.backtransform)
+    A = np.asarray(sol.A_opt, float)
+    return ContinuationResult(
+        omega=omega, A=A, backtransform=back, chi2=float(chi2_per_point(g, back, err)),
+        # rlista+: MaxEnt fits the data by construction; the flag says whether its default model came
+        # from a network run that was itself in its calibrated range
+        reliable=getattr(getattr(sol, "rlista", None), "reliable", None), warnings=list(getattr(sol, "warnings", [])),
+        model_card=card or getattr(sol, "model_card", {}), norm=float(A @ trapezoid_weights(omega)),
+        sign_seen=sign,
+    )
+
+
+def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0, **kw) -> Band:
+    """Error band of a MaxEnt-based method: one run per jackknife sample or noise draw (progress bar)."""
+    from tqdm import tqdm
+
+    from .uncertainty import jackknife_samples
+
+    rng = np.random.default_rng(seed)
+    if bins is not None:
+        samples, method = jackknife_samples(np.asarray(bins, float)), "jackknife"
+    elif cov is not None:
+        samples = g + rng.standard_normal((n_draws, len(g))) @ np.linalg.cholesky(cov).T
+        method = "covariance draws"
+    else:
+        samples, method = g + errors * rng.standard_normal((n_draws, len(g))), "error-bar draws"
+    runs = np.array([_maxent_solve(tau, s, beta, omega, errors, **kw).A
+                     for s in tqdm(samples, desc="MaxEnt band", leave=False, file=sys.stderr)])
+    n = len(runs)
+    if method == "jackknife":
+        std = np.sqrt((n - 1) / n * np.sum((runs - runs.mean(axis=0)) ** 2, axis=0))
+        lower, upper = centre.A - std, centre.A + std
+    else:
+        std = runs.std(axis=0, ddof=1)
+        lower, upper = np.quantile(runs, [0.16, 0.84], axis=0)
+    return Band(std=std, lower=np.maximum(lower, 0.0), upper=upper, method=method, n_samples=n)
+
+
+def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int = 401, method: str = "rlista",
+                  model: str = "auto", err: float | None = None, n_draws: int | None = None,
+                  backend: str = "auto", device: str = "cpu") -> ContinuationOutput:
+    """Continue a loaded Green's function and compute its error band.
+
+    Parameters
+    ----------
+    data : GreenData
+        One imaginary-time Green's function (select index axes first).
+    omega_max : float, optional
+        Real-frequency window [-omega_max, omega_max]; default
+        :func:`default_omega_max`.
+    n_omega : int
+    method : {"rlista", "rlista+", "maxent"}
+        The network alone; MaxEnt (ana_cont, chi2kink) with the network's
+        spectrum as default model; or MaxEnt with a flat default model.
+    model : str
+    err : float, optional
+        Absolute error bar for files without errors or bins.
+    n_draws : int, optional
+        Noise draws for the band when the file has no bins (default 200 for
+        rlista, ``MAXENT_BAND_DRAWS`` for the MaxEnt-based methods).
+    backend, device : str
+    """
+    if method not in METHODS:
+        raise InputError(f"method must be one of {METHODS}, got {method!r}")
+    g = _one_spectrum(data)
+    if err is not None:
+        errors = np.full(g.shape, float(err))
+    elif data.errors is not None:
+        errors = data.errors
+    elif data.bins is not None:
+        b = np.asarray(data.bins)
+        errors = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
+    else:
+        errors = None
+    omega_max = default_omega_max(data.beta) if omega_max is None else float(omega_max)
+    if omega_max <= 0 or n_omega < 3:
+        raise InputError("--omega-max must be positive and --n-omega at least 3")
+    omega = np.linspace(-omega_max, omega_max, int(n_omega))
+    kw = {"model": model, "backend": backend, "device": device}
+    if method != "rlista":
+        if errors is None:
+            raise InputError(f"method {method!r} needs error bars: the file has none; pass --err")
+        mkw = dict(kw, method=method)
+        res = _maxent_solve(data.grid, g, data.beta, omega, errors, **mkw)
+        draws = MAXENT_BAND_DRAWS if n_draws is None else int(n_draws)
+        band = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, data.cov, draws, res, **mkw) \
+            if draws > 1 or data.bins is not None else None
+        return ContinuationOutput(data, res, band, method)
+    n_draws = 200 if n_draws is None else int(n_draws)
+    res = solve(data.grid, g, beta=data.beta, omega=omega, err=errors, **kw)
+    band = None
+    if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
+        band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
+    elif data.cov is not None:
+        band = error_band(data.grid, g, data.beta, omega, cov=data.cov, n_draws=n_draws, centre=res, **kw)
+    elif errors is not None:
+        band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, **kw)
+    return ContinuationOutput(data, res, band, method)
+
+
+def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, command: str | None = None) -> Path:
+    """Write the spectrum, band, data, backtransform, model card and provenance (atomically)."""
+    import h5py
+
+    res, data = out.result, out.data
+
+    def write(tmp: str) -> None:
+        with h5py.File(tmp, "w") as f:
+            f.attrs["ac_learned_version"] = __version__
+            f.attrs["created"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
+            f.attrs["command"] = command or " ".join(sys.argv)
+            f.attrs["method"] = out.method
+            f.attrs["source_file"] = str(data.path)
+            f.attrs["source_format"] = data.source
+            f.attrs["beta"] = data.beta
+            f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
+            f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
+            f.attrs["warnings"] = json.dumps(res.warnings)
+            f.attrs["model_card"] = json.dumps(res.model_card)
+            f.attrs["conventions"] = "A(omega) >= 0, int A d omega = -(G(0)+G(beta)); G standard sign (<= 0)"
+            f["omega"] = res.omega
+            f["A"] = res.A
+            if out.band is not None:
+                f["A_std"] = out.band.std
+                f["A_lower"] = out.band.lower
+                f["A_upper"] = out.band.upper
+                f["A_std"].attrs["method"] = out.band.method
+                f["A_std"].attrs["n_samples"] = out.band.n_samples
+            d = f.create_group("data")
+            d["tau"] = data.grid
+            d["G"] = data.values
+            if data.errors is not None:
+                d["G_err"] = data.errors
+            d["backtransform"] = res.backtransform
+
+    return atomic_write(path, write, overwrite=force)
+
+
+def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:
+    """ana_cont/ACFlow-style columns: omega, A(omega), error (band std, 0 without a band)."""
+    res = out.result
+    std = out.band.std if out.band is not None else np.zeros_like(res.A)
+    header = (f"ac_learned {__version__} {out.method} model {res.model_card.get('name')} beta {out.data.beta:g} "
+              f"chi2/N {res.chi2} reliable {res.reliable}\nomega A(omega) error")
+    table = np.column_stack([res.omega, res.A, std])
+    return atomic_write(path, lambda p: np.savetxt(p, table, header=header), overwrite=force)
+
+
+def plot_output(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:
+    """PNG: A(omega) with its band; the data against the backtransform, and the residuals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res, data = out.result, out.data
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if out.band is not None:
+        ax1.fill_between(res.omega, out.band.lower, out.band.upper, color="C0", alpha=0.3,
+                         label=f"band ({out.band.method}, {out.band.n_samples})")
+    ax1.plot(res.omega, res.A, "C0", label=f"{out.method} ({res.model_card.get('name')})")
+    ax1.set_xlabel("ω")
+    ax1.set_ylabel("A(ω)")
+    ax1.legend(fontsize=8)
+    chi = "" if res.chi2 is None else f", χ²/N = {res.chi2:.3g}, reliable = {res.reliable}"
+    ax1.set_title(f"{Path(str(data.path).split('::')[0]).name}: β = {data.beta:g}{chi}", fontsize=9)
+    ax2.plot(data.grid, data.values, ".", ms=2, color="k", label="data")
+    ax2.plot(data.grid, res.backtransform, "C1", lw=1, label="backtransform")
+    ax2.set_xlabel("τ")
+    ax2.set_ylabel("G(τ)")
+    ax2.legend(fontsize=8)
+    fig.tight_layout()
+    target = Path(path)
+
+    def write(tmp: str) -> None:
+        fig.savefig(tmp, dpi=110, format="png")
+
+    try:
+        return atomic_write(target, write, overwrite=force)
+    finally:
+        plt.close(fig)
+
+
+def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str | Path | None = None,
+                  force: bool = False, selectors: dict | None = None, log=print, **kwargs) -> ContinuationOutput:
+    """Load a QMC file, continue it, and write the requested outputs.
+
+    Outputs that exist are refused unless ``force`` (checked before any work).
+    ``out_h5`` also gets a text table beside it (suffix ``.dat``).
+    """
+    targets = [p for p in (out_h5, plot) if p]
+    if out_h5:
+        targets.append(Path(out_h5).with_suffix(".dat"))
+    if not force:
+        existing = [str(p) for p in targets if Path(p).exists()]
+        if existing:
+            raise InputError(f"{', '.join(existing)} exist; pass --force to overwrite")
+    data = load(path, **(selectors or {}))
+    out = continue_data(data, **kwargs)
+    if out_h5:
+        out.files.append(str(write_hdf5(out_h5, out, force)))
+        out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))
+    if plot:
+        out.files.append(str(plot_output(plot, out, force)))
+    res = out.result
+    log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
+        f"{res.model_card.get('name')}; chi2/N = {res.chi2}; reliable = {res.reliable}")
+    for w in res.warnings:
+        log(f"warning: {w}")
+    for f in out.files:
+        log(f"wrote {f}")
+    return out

@@ -1,0 +1,216 @@
+"""The ana_cont plugin on real ana_cont 1.1.2: rlista, rlista+, model='rlista', errors."""
+
+import numpy as np
+import pytest
+from spectra import gaussian_spectrum
+
+pytest.importorskip("ana_cont")
+
+import ana_cont.continuation as cont  # noqa: E402
+
+from ac_learned import solve  # noqa: E402
+from ac_learned.ana_cont import AnalyticContinuationProblem, neural_default  # noqa: E402
+from ac_learned.errors import ACLearnedWarning, InputError, ModelError  # noqa: E402
+from ac_learned.grids import trapezoid_weights  # noqa: E402
+from ac_learned.kernels import (  # noqa: E402
+    fermionic_kernel,
+    fermionic_matsubara_frequencies,
+    fermionic_matsubara_kernel,
+)
+from ac_learned.zoo import list_cards  # noqa: E402
+
+BETA = 10.0
+NOISE = 1e-4
+PEAKS = ((0.1, 0.15, 0.35), (-1.3, 0.35, 0.3), (1.5, 0.4, 0.35))
+FINE = np.linspace(-10, 10, 8001)
+A_FINE = gaussian_spectrum(FINE, PEAKS) * trapezoid_weights(FINE)
+# non-uniform real axis: finer around zero
+OMEGA = np.unique(np.concatenate([np.linspace(-3, -0.5, 40), np.linspace(-0.5, 0.5, 41), np.linspace(0.5, 3, 40)]))
+
+
+def err_l1(a, omega=OMEGA):
+    truth = gaussian_spectrum(omega, PEAKS)
+    w = trapezoid_weights(omega)
+    return float(np.abs(a - truth) @ w / (truth @ w))
+
+
+@pytest.fixture(scope="module")
+def tau_data():
+    tau = np.linspace(0, BETA, 101)
+    g = fermionic_kernel(tau, FINE, BETA) @ A_FINE  # positive sign, as ana_cont expects
+    return tau, g + NOISE * np.random.default_rng(1).standard_normal(tau.size)
+
+
+@pytest.fixture(scope="module")
+def iw_data():
+    wn = fermionic_matsubara_frequencies(BETA, 60)
+    giw = fermionic_matsubara_kernel(wn, FINE) @ A_FINE
+    rng = np.random.default_rng(2)
+    return wn, giw + NOISE * (rng.standard_normal(wn.size) + 1j * rng.standard_normal(wn.size))
+
+
+def tau_problem(tau_data, omega=OMEGA, sign=1.0, cls=AnalyticContinuationProblem):
+    tau, g = tau_data
+    return cls(im_axis=tau, re_axis=omega, im_data=sign * g, kernel_mode="time_fermionic", beta=BETA)
+
+
+def test_rlista_on_tau_data(tau_data):
+    tau, g = tau_data
+    out = tau_problem(tau_data).solve(method="rlista", stdev=np.full(tau.size, NOISE), verbose=False)
+    assert isinstance(out, tuple) and len(out) == 2 and out[1] == [out[0]]
+    sol = out[0]
+    assert sol.A_opt.shape == OMEGA.shape and np.all(sol.A_opt >= 0)
+    np.testing.assert_allclose(trapezoid_weights(OMEGA) @ sol.A_opt, sol.norm, rtol=1e-12)
+    assert sol.norm == pytest.approx(1.0, abs=2e-3)
+    # the same as ac_learned.solve on the user's (physical) axes
+    direct = solve(tau, g, BETA, OMEGA, err=NOISE)
+    np.testing.assert_allclose(sol.A_opt, direct.A, rtol=1e-12)
+    # ana_cont's chi2: total, sum ((data - backtransform) / stdev)^2, backtransform by quadrature on re_axis
+    assert sol.backtransform.shape == tau.shape and np.all(sol.backtransform > 0)
+    np.testing.assert_allclose(sol.backtransform,
+                               fermionic_kernel(tau, OMEGA, BETA) @ (sol.A_opt * trapezoid_weights(OMEGA)))
+    np.testing.assert_allclose(sol.chi2, np.sum(((g - sol.backtransform) / NOISE) ** 2))
+    assert sol.model_card["name"] == direct.model_card["name"]
+    assert isinstance(sol.reliable, bool) and isinstance(sol.warnings, list)
+    assert err_l1(sol.A_opt) < 0.4
+
+
+def test_rlista_standard_sign_and_cov(tau_data):
+    tau, g = tau_data
+    sol, _ = tau_problem(tau_data, sign=-1.0).solve(method="rlista", cov=np.diag(np.full(tau.size, NOISE**2)),
+                                                    verbose=False)
+    ref, _ = tau_problem(tau_data).solve(method="rlista", stdev=np.full(tau.size, NOISE), verbose=False)
+    np.testing.assert_allclose(sol.A_opt, ref.A_opt, rtol=1e-10)
+    np.testing.assert_allclose(sol.backtransform, -ref.backtransform, rtol=1e-10)
+    np.testing.assert_allclose(sol.chi2, ref.chi2, rtol=1e-8)
+    assert any("diagonal of cov" in w for w in sol.warnings)
+
+
+def test_rlista_on_matsubara_data(iw_data, tau_data):
+    wn, giw = iw_data
+    probl = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")
+    sol, _ = probl.solve(method="rlista", stdev=np.full(wn.size, NOISE), verbose=False)
+    assert sol.A_opt.shape == OMEGA.shape and sol.norm == pytest.approx(1.0, abs=5e-3)
+    assert sol.backtransform.shape == wn.shape and np.iscomplexobj(sol.backtransform)
+    np.testing.assert_allclose(sol.chi2, np.sum(np.abs(giw - sol.backtransform) ** 2) / NOISE**2)
+    assert sol.matsubara.tail[0] == pytest.approx(1.0, abs=5e-3)
+    assert err_l1(sol.A_opt) < 0.4
+    # close to the continuation of the same spectrum from G(tau)
+    ref, _ = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, verbose=False)
+    assert np.abs(sol.A_opt - ref.A_opt) @ trapezoid_weights(OMEGA) < 0.15
+
+
+def test_rlista_with_a_card_path_on_ana_cont_own_class_after_register(tiny_model, tau_data, registered):
+    tau, _ = tau_data
+    omega = np.linspace(-2, 2, 81)  # tiny model: V = 20
+    sol, _ = tau_problem(tau_data, omega, cls=cont.AnalyticContinuationProblem).solve(
+        method="rlista", stdev=NOISE, rlista_model=str(tiny_model), verbose=False)
+    assert sol.model_card["name"] == "tiny-test" and sol.A_opt.shape == omega.shape
+
+
+@pytest.fixture
+def registered():
+    from ac_learned.ana_cont import register, unregister
+
+    fresh = register()
+    yield
+    if fresh:
+        unregister()
+
+
+def test_rlista_plus_and_neural_default_model(tau_data):
+    tau, _ = tau_data
+    probl = tau_problem(tau_data)
+    stdev = np.full(tau.size, NOISE)
+    sol, alphas = probl.solve(method="rlista+", stdev=stdev, verbose=False)
+    assert len(alphas) == 13  # chi2kink's ladder 1e9 .. 1e-3
+    assert sol.A_opt.shape == OMEGA.shape
+    assert trapezoid_weights(OMEGA) @ sol.A_opt == pytest.approx(1.0, abs=3e-3)  # physical units (times beta)
+    d = sol.default_model
+    assert np.all(d > 0) and trapezoid_weights(OMEGA) @ d == pytest.approx(1.0, abs=3e-3)
+    assert sol.model_card["name"] and isinstance(sol.warnings, list)
+    assert err_l1(sol.A_opt) < 0.4
+    # model="rlista" inside maxent_svd is the same computation
+    same, _ = probl.solve(method="maxent_svd", model="rlista", alpha_determination="chi2kink", stdev=stdev,
+                          verbose=False)
+    np.testing.assert_allclose(same.A_opt, sol.A_opt, rtol=1e-10)
+
+
+def test_neural_default_is_normalised_for_ana_cont_scaled_axes(tau_data, iw_data):
+    tau, _ = tau_data
+    probl = tau_problem(tau_data)
+    model, res, _ = neural_default(probl, stdev=np.full(tau.size, NOISE))
+    # ana_cont integrates the model over its internal axis omega * beta: the model carries 1/beta
+    assert np.all(model > 0)
+    assert np.trapezoid(model, probl.re_axis) == pytest.approx(res.norm, rel=1e-10)
+    assert np.trapezoid(model, OMEGA) == pytest.approx(res.norm / BETA, rel=1e-10)
+    wn, giw = iw_data
+    pf = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")
+    model_f, res_f, _ = neural_default(pf, stdev=NOISE)
+    assert np.trapezoid(model_f, OMEGA) == pytest.approx(res_f.norm, rel=1e-10)
+
+
+def test_neural_default_beyond_every_model_is_flat_outside(tau_data):
+    tau, _ = tau_data
+    edge = max(float(c["grid"]["v_max"]) for c in list_cards()) / BETA  # the widest model's window
+    omega = np.linspace(-2 * edge, 2 * edge, 801)
+    probl = tau_problem(tau_data, omega)
+    model, _, notes = neural_default(probl, stdev=NOISE)
+    assert np.all(model > 0) and any("flat outside" in n for n in notes)
+    assert np.ptp(model[np.abs(omega) > 1.01 * edge]) < 1e-12
+    with pytest.raises(ModelError):
+        probl.solve(method="rlista", stdev=NOISE, verbose=False)
+
+
+def test_rlista_plus_on_matsubara_data(iw_data):
+    wn, giw = iw_data
+    probl = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")
+    sol, _ = probl.solve(method="rlista+", stdev=np.full(wn.size, NOISE), verbose=False)
+    assert trapezoid_weights(OMEGA) @ sol.A_opt == pytest.approx(1.0, abs=5e-3)
+    assert err_l1(sol.A_opt) < 0.4
+
+
+def test_no_kink_fallback():
+    # large noise: the neural default already fits the data, chi2(alpha) has no kink
+    tau = np.linspace(0, BETA, 51)
+    g = fermionic_kernel(tau, FINE, BETA) @ A_FINE + 3e-3 * np.random.default_rng(0).standard_normal(51)
+    omega = np.linspace(-3, 3, 61)
+    probl = AnalyticContinuationProblem(im_axis=tau, re_axis=omega, im_data=g, kernel_mode="time_fermionic",
+                                        beta=BETA)
+    sol, alphas = probl.solve(method="rlista+", stdev=3e-3, verbose=False)
+    assert any("no kink" in w for w in sol.warnings)
+    assert trapezoid_weights(omega) @ sol.A_opt == pytest.approx(1.0, abs=0.02)
+    assert sol.chi2 <= min(o.chi2 for o in alphas) + np.sqrt(2 * 51) + 1e-9
+
+
+@pytest.mark.parametrize("mode", ["freq_bosonic", "time_bosonic"])
+@pytest.mark.parametrize("method", ["rlista", "rlista+"])
+def test_unsupported_kernel_modes(mode, method):
+    axis = np.linspace(0.0, 1.0, 11) if mode.startswith("time") else 2 * np.pi / BETA * np.arange(11)
+    probl = AnalyticContinuationProblem(im_axis=axis, re_axis=np.linspace(0, 3, 31), im_data=np.ones(11),
+                                        kernel_mode=mode, beta=BETA)
+    with pytest.raises(InputError, match="'time_fermionic' and 'freq_fermionic'"):
+        probl.solve(method=method, stdev=np.full(11, 1e-3), verbose=False)
+
+
+@pytest.mark.parametrize("kwargs", [{"method": "rlista"}, {"method": "rlista+"},
+                                    {"method": "maxent_svd", "model": "rlista", "alpha_determination": "chi2kink"}])
+def test_missing_error_bars(tau_data, kwargs):
+    with pytest.raises(InputError, match="stdev=.*or cov="):
+        tau_problem(tau_data).solve(verbose=False, **kwargs)
+
+
+def test_other_input_errors(tau_data, iw_data):
+    tau, _ = tau_data
+    with pytest.raises(InputError, match="not both"):
+        tau_problem(tau_data).solve(method="rlista", stdev=NOISE, cov=np.eye(tau.size), verbose=False)
+    with pytest.raises(InputError, match="maxent_svd"):
+        tau_problem(tau_data).solve(method="rlista+", model=np.ones(OMEGA.size), stdev=NOISE, verbose=False)
+    with pytest.warns(ACLearnedWarning, match="alpha_detrmination"):
+        tau_problem(tau_data).solve(method="rlista", stdev=NOISE, alpha_detrmination="chi2kink", verbose=False)
+    wn, giw = iw_data
+    subset = [0, 1, 2, 3, 4, 5, 6, 8, 9]  # Pade-style subset: no Fourier transform possible
+    probl = AnalyticContinuationProblem(im_axis=wn[subset], re_axis=OMEGA, im_data=giw[subset],
+                                        kernel_mode="freq_fermionic")
+    with pytest.raises(InputError, match="all of them"):
+        probl.solve(method="rlista", stdev=NOISE, verbose=False)

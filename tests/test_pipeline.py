@@ -1,0 +1,80 @@
+import json
+
+import h5py
+import numpy as np
+import pytest
+from test_solve import BETA, make_data
+
+from ac_learned.cli import main
+from ac_learned.errors import InputError
+from ac_learned.io import write_text
+from ac_learned.pipeline import continue_file
+
+
+@pytest.fixture()
+def text_file(tmp_path):
+    tau = np.linspace(0, BETA, 81)
+    path = tmp_path / "g.dat"
+    write_text(path, tau, make_data(tau), np.full(tau.size, 1e-3), fmt="ana_cont")
+    return path
+
+
+def test_continue_writes_hdf5_text_png(text_file, tmp_path, tiny_model):
+    out, png = tmp_path / "A.h5", tmp_path / "A.png"
+    res = continue_file(text_file, out_h5=out, plot=png, selectors={"beta": BETA}, omega_max=4.0, n_omega=81,
+                        model=str(tiny_model), n_draws=30, log=lambda *a: None)
+    with h5py.File(out, "r") as f:
+        np.testing.assert_allclose(f["A"][()], res.result.A)
+        assert f["A_std"].shape == (81,) and f["A_std"].attrs["method"] == "error-bar draws"
+        assert json.loads(f.attrs["model_card"])["name"] == "tiny-test"
+        assert f.attrs["source_format"] and f.attrs["beta"] == BETA
+        assert f["data/backtransform"].shape == f["data/G"].shape
+    table = np.loadtxt(out.with_suffix(".dat"))
+    assert table.shape == (81, 3)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_continue_refuses_to_overwrite(text_file, tmp_path, tiny_model):
+    png = tmp_path / "A.png"
+    png.write_bytes(b"keep")
+    with pytest.raises(InputError, match="--force"):
+        continue_file(text_file, plot=png, selectors={"beta": BETA}, model=str(tiny_model), log=lambda *a: None)
+    assert png.read_bytes() == b"keep"
+    continue_file(text_file, plot=png, force=True, selectors={"beta": BETA}, omega_max=4.0, model=str(tiny_model),
+                  n_draws=10, log=lambda *a: None)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_continue_and_inspect(text_file, tmp_path, tiny_model, capsys):
+    out = tmp_path / "cli.h5"
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--omega-max", "4", "--model", str(tiny_model),
+                 "--draws", "10", "--out", str(out)]) == 0
+    assert out.exists() and "chi2/N" in capsys.readouterr().out
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--model", str(tiny_model), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["inspect", str(text_file)]) == 0
+    assert "tau" in capsys.readouterr().out
+    assert main(["continue", str(tmp_path / "missing.h5")]) == 2
+
+
+def test_demo_goes_through_the_file_path(tmp_path, capsys):
+    assert main(["demo", "--plot", str(tmp_path / "d.png")]) == 0
+    text = capsys.readouterr().out
+    assert "error band" in text and "Err =" in text
+
+
+@pytest.mark.parametrize("method", ["rlista+", "maxent"])
+def test_continue_with_maxent_methods(text_file, tmp_path, tiny_model, method):
+    out = continue_file(text_file, out_h5=tmp_path / "m.h5", selectors={"beta": BETA}, omega_max=4.0, n_omega=81,
+                        method=method, model=str(tiny_model), n_draws=2, log=lambda *a: None)
+    res = out.result
+    from ac_learned.grids import trapezoid_weights
+
+    assert res.A.shape == (81,) and np.all(res.A >= 0)
+    np.testing.assert_allclose(trapezoid_weights(res.omega) @ res.A, 1.0, rtol=0.05)
+    assert res.chi2 < 5.0  # MaxEnt fits the data
+    assert out.band.n_samples == 2
+    if method == "maxent":
+        assert res.model_card["name"] == "maxent-flat" and res.reliable is None
+    else:
+        assert res.model_card["name"] == "tiny-test" and res.reliable in (True, False)
