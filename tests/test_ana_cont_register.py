@@ -33,10 +33,10 @@ NUMPY_HAS_TRAPZ = hasattr(np, "trapz")
 def clean():
     """No registration and no numpy proxy before and after the test."""
     unregister()
-    plugin._remove_numpy_compat()
+    plugin.remove_numpy_compat()
     yield
     unregister()
-    plugin._remove_numpy_compat()
+    plugin.remove_numpy_compat()
 
 
 def test_import_registers_nothing():

@@ -34,9 +34,7 @@ and the subclass install it, :func:`unregister` removes it if register did.
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
-import types
 import warnings as _warnings
 
 import numpy
@@ -57,6 +55,14 @@ from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
 from ..solve import ContinuationResult, default_model_from_spectrum, solve
 from ..zoo import list_cards, resolve
+from ._numpy_compat import (  # noqa: F401  (re-exported for the tests and users)
+    TRAPZ_MODULES,
+    NumpyWithTrapz,
+    compat_owner,
+    install_numpy_compat,
+    numpy_compat_installed,
+    remove_numpy_compat,
+)
 
 __all__ = [
     "AnalyticContinuationProblem",
@@ -94,73 +100,6 @@ _MAXENT_KWARGS = frozenset({
     "iterfac", "use_bayes", "alpha",
 })
 _RLISTA_KWARGS = frozenset({"stdev", "cov", "verbose", *_OWN_KWARGS})
-
-
-# --------------------------------------------------------------------------------------------
-# numpy >= 2.4: np.trapz for ana_cont only
-# --------------------------------------------------------------------------------------------
-
-#: ana_cont modules that call ``np.trapz`` (checked against the installed sources by the tests).
-TRAPZ_MODULES = ("ana_cont.solvers",)
-
-
-class NumpyWithTrapz(types.ModuleType):
-    """numpy seen through a module proxy that adds ``trapz = numpy.trapezoid``.
-
-    Every other attribute is looked up on numpy (and cached); numpy itself is
-    not modified, so ``numpy.trapz`` stays absent for everyone else.
-    """
-
-    def __init__(self, target: types.ModuleType):
-        super().__init__(target.__name__, target.__doc__)
-        self._target = target
-        self.trapz = target.trapezoid
-
-    def __getattr__(self, name: str):
-        value = getattr(self._target, name)
-        setattr(self, name, value)
-        return value
-
-    def __dir__(self) -> list[str]:
-        return sorted(set(dir(self._target)) | {"trapz"})
-
-
-_compat: dict = {"owner": None, "modules": [], "logged": False}
-
-
-def _numpy_compat_needed() -> bool:
-    return not hasattr(numpy, "trapz")
-
-
-def numpy_compat_installed() -> bool:
-    """Whether ana_cont's modules currently see the numpy proxy."""
-    return any(isinstance(getattr(importlib.import_module(m), "np", None), NumpyWithTrapz) for m in TRAPZ_MODULES)
-
-
-def _install_numpy_compat(owner: str) -> None:
-    """Give each module in :data:`TRAPZ_MODULES` a numpy proxy with ``trapz`` (if numpy lacks it)."""
-    if not _numpy_compat_needed() or numpy_compat_installed():
-        return
-    installed = []
-    for name in TRAPZ_MODULES:
-        mod = importlib.import_module(name)
-        if getattr(mod, "np", None) is numpy:
-            mod.np = NumpyWithTrapz(numpy)
-            installed.append(name)
-    if installed:
-        _compat.update(owner=owner, modules=installed)
-        if not _compat["logged"]:
-            _LOG.info("numpy %s has no trapz, which ana_cont's MaxEnt calls: %s now see a numpy proxy with "
-                      "trapz = numpy.trapezoid (numpy itself is unchanged)", numpy.__version__, ", ".join(installed))
-            _compat["logged"] = True
-
-
-def _remove_numpy_compat() -> None:
-    for name in _compat["modules"]:
-        mod = importlib.import_module(name)
-        if isinstance(getattr(mod, "np", None), NumpyWithTrapz):
-            mod.np = numpy
-    _compat.update(owner=None, modules=[])
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +145,7 @@ def register() -> bool:
         "(see ac_learned.ana_cont).\n")
     _registry["original"] = original
     _HOST.solve = solve
-    _install_numpy_compat("register")
+    install_numpy_compat("register")
     _LOG.info("ac_learned: ana_cont's AnalyticContinuationProblem.solve now accepts %s", NEW_METHODS)
     return True
 
@@ -224,8 +163,8 @@ def unregister() -> bool:
         return False
     _HOST.solve = _registry["original"]
     _registry["original"] = None
-    if _compat["owner"] == "register":
-        _remove_numpy_compat()
+    if compat_owner() == "register":
+        remove_numpy_compat()
     return True
 
 
@@ -242,7 +181,7 @@ class AnalyticContinuationProblem(_HOST):
         super().__init__(im_axis=im_axis, re_axis=re_axis, im_data=im_data, kernel_mode=kernel_mode, beta=beta)
         self.physical_axes = (numpy.array(im_axis, dtype=float), numpy.array(re_axis, dtype=float),
                            None if beta is None else float(beta))
-        _install_numpy_compat("subclass")
+        install_numpy_compat("subclass")
 
     def solve(self, method="", **kwargs):
         """Solve with ``method`` in ``'maxent_svd'``, ``'pade'``, ``'rlista'``, ``'rlista+'``.
@@ -260,7 +199,7 @@ class AnalyticContinuationProblem(_HOST):
             What ana_cont returns for the method; for ``'rlista'`` a tuple
             ``(OptimizationResult, [OptimizationResult])``.
         """
-        _install_numpy_compat("subclass")
+        install_numpy_compat("subclass")
         return _dispatch(self, _original_solve(), method, kwargs)
 
 

@@ -163,7 +163,8 @@ def read(ctx: Context, cand: Candidate) -> Raw:
                     f" {mesh.name}/N={size}, data axis {i} has {data.shape[i]}"
                 )
     tmesh = meshes[pos][0]
-    beta = resolve_beta(ctx, file_beta(ctx, cand), f"{tmesh.name}/beta")
+    beta = resolve_beta(ctx, h5u.scalar(h5u.require(tmesh, "beta", path), path, f"{tmesh.name}/beta"),
+                        f"{tmesh.name}/beta")
     n = data.shape[pos]
     values = np.moveaxis(data, pos, -1)
     meta: dict = {}
