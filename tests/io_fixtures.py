@@ -309,9 +309,8 @@ def write_alps_segment(path: str | os.PathLike, nbins: int = 8) -> Fixture:
     return Fixture(str(path), {"orbital": 1}, shift=0.15)
 
 
-def write_alps_maxent(path: str | os.PathLike, covariance: bool = False, params: bool = False) -> Fixture:
+def write_alps_maxent(path: str | os.PathLike, covariance: bool = False, params: bool = False, n: int = 33) -> Fixture:
     """ALPS MaxEnt input: /Data and /Error (or /Covariance), optionally /parameters."""
-    n = 33
     tau = np.linspace(0, BETA, n)
     g = g_tau(tau, -0.3)
     with h5py.File(path, "w") as f:
@@ -404,6 +403,14 @@ def _smoqy_minus_g(tau: np.ndarray) -> np.ndarray:
     return out
 
 
+def _smoqy_position(mg: np.ndarray) -> np.ndarray:
+    """-G(r, tau): the k-average at r = 0 (the local G), a small fraction of it elsewhere."""
+    local = mg.mean(axis=(2, 3))
+    out = np.repeat(np.repeat(0.1 * local[:, :, None, None], mg.shape[2], 2), mg.shape[3], 3)
+    out[:, :, 0, 0] = local
+    return out
+
+
 def _labels(group: h5py.HLObject, labels: list[str]) -> None:
     group.attrs.create("DIM_LABELS", labels, dtype=_STR)
 
@@ -427,7 +434,7 @@ def write_smoqy(folder: str | os.PathLike, with_bins: bool = True, nbins: int = 
                                   ("POSITION", ["R_1", "R_2", "TAU", "ID_PAIR"])):
                 grp = c.create_group(space)
                 _labels(grp, labels)
-                data = mg if space == "MOMENTUM" else np.flip(mg, axis=(2, 3)) * 0.5
+                data = mg if space == "MOMENTUM" else _smoqy_position(mg)
                 grp["MEAN"] = _compound(data)
                 grp["STD"] = np.full(data.shape, 1e-4)
         f.create_group("GLOBAL")
@@ -487,7 +494,7 @@ WRITERS = {
     "alpscore": lambda d: write_alpscore(d / "alpscore.h5"),
     "alps_segment": lambda d: write_alps_segment(d / "sim.h5"),
     "alps_maxent": lambda d: write_alps_maxent(d / "maxent_in.h5"),
-    "alps_maxent_cov": lambda d: write_alps_maxent(d / "maxent_cov.h5", covariance=True, params=True),
+    "alps_maxent_cov": lambda d: write_alps_maxent(d / "maxent_cov.h5", covariance=True, params=True, n=17),
     "alps_maxent_iw": lambda d: write_alps_maxent_iw(d / "maxent_iw.h5"),
     "alf": lambda d: write_alf(d / "data.h5"),
     "smoqy": lambda d: write_smoqy(d / "smoqy"),

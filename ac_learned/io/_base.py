@@ -107,6 +107,7 @@ class Context:
     grid: np.ndarray | None = None
     kind: str | None = None
     iteration: Any = None
+    cache: dict = field(default_factory=dict)
 
 
 def check_user_beta(beta: Any) -> float | None:
@@ -173,6 +174,11 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
         if not isinstance(block, str) or not block.strip("/"):
             raise InputError(f"block must be a non-empty string, got {block!r}")
         found = [c for c in cands if _matches(c.name, block)]
+        if not found:  # a BlockGf name: its blocks, narrowed by spin=
+            prefix = block.strip("/") + "/"
+            found = [c for c in cands if ("/" + c.name).find("/" + prefix) >= 0]
+            if spin is not None and any(c.spin for c in found):
+                found = [c for c in found if c.spin == spin_label(spin)]
         if not found:
             raise InputError(f"{path}: no Green's function matches block={block!r}; candidates:\n  {listing}")
         if len(found) > 1:
@@ -190,6 +196,8 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
     if not usable:
         if len(cands) == 1:
             _check_loadable(cands[0], path)
+        if cands and all(c.loadable and not c.fermionic for c in cands):
+            raise InputError(f"{path}: only bosonic correlators; a fermionic G is expected:\n  {listing}")
         raise FileFormatError(f"{path}: no loadable fermionic Green's function; found:\n  {listing}")
     names = "\n  ".join(c.describe() for c in usable)
     raise InputError(

@@ -95,21 +95,39 @@ def decode(value: Any) -> str:
 
 
 def get(group: Any, name: str) -> Any | None:
-    """Return ``group[name]`` or None when it is absent or a dangling link."""
+    """Return ``group[name]`` or None when it is absent or a dangling link.
+
+    Absence is checked link by link with the low-level API first: opening
+    objects through h5py is an order of magnitude slower, and readers probe
+    many optional members.
+    """
     if not isinstance(group, h5py.Group):
         return None
     try:
-        return group.get(name)
-    except (KeyError, OSError, ValueError, RuntimeError, TypeError):
+        if name.startswith("/"):
+            group = group.file
+        links = group.id.links
+        parts = [p for p in name.split("/") if p]
+        for i in range(1, len(parts) + 1):
+            if not links.exists("/".join(parts[:i]).encode()):
+                return None
+        oid = h5py.h5o.open(group.id, name.encode())
+        kind = h5py.h5i.get_type(oid)
+    except (KeyError, OSError, ValueError, RuntimeError, TypeError, UnicodeError):
         return None
+    if kind == h5py.h5i.GROUP:
+        return h5py.Group(oid)
+    if kind == h5py.h5i.DATASET:
+        return h5py.Dataset(oid)
+    return None
 
 
 def require(group: Any, name: str, path: str) -> Any:
     """Return ``group[name]`` or raise a FileFormatError naming what is missing."""
     obj = get(group, name)
     if obj is None:
-        where = getattr(group, "name", "?")
-        raise FileFormatError(f"{path}: {where.rstrip('/')}/{name} is missing")
+        where = name if name.startswith("/") else f"{getattr(group, 'name', '?').rstrip('/')}/{name}"
+        raise FileFormatError(f"{path}: {where} is missing")
     return obj
 
 
@@ -120,7 +138,7 @@ def attr(obj: Any, name: str) -> Any | None:
     """
     try:
         attrs = obj.attrs
-        if name not in attrs:
+        if not h5py.h5a.exists(obj.id, name.encode()):
             return None
         aid = h5py.h5a.open(obj.id, name.encode())
         shape = aid.shape or ()
@@ -129,7 +147,8 @@ def attr(obj: Any, name: str) -> Any | None:
         return None
     if nbytes > MAX_ATTR_BYTES:
         raise FileFormatError(
-            f"attribute {name} of {getattr(obj, 'name', '?')} declares {nbytes:.0f} bytes; the file is probably damaged"
+            f"attribute {name} of {getattr(obj, 'name', '?')} declares {nbytes:.0f} bytes; "
+            "the file is probably damaged"
         )
     try:
         return attrs[name]
@@ -282,12 +301,8 @@ def _truthy(flag: Any) -> bool:
 
 
 def strings(obj: Any, path: str, what: str) -> list[str]:
-    """Read a list of strings: a string array, or a TRIQS list group ("0", "1", ...)."""
-    if isinstance(obj, h5py.Group):
-        keys = sorted((k for k in obj.keys() if k.isdigit()), key=int)
-        return [string(obj[k], path, what) for k in keys]
-    value = _value_of(obj, path, what)
-    arr = np.asarray(value)
+    """Read an array of strings from a dataset or attribute value."""
+    arr = np.asarray(_value_of(obj, path, what))
     if arr.dtype.kind not in "SUO":
         raise FileFormatError(f"{path}: {what} should be strings, found dtype {arr.dtype}")
     return [decode(v) for v in arr.reshape(-1)]

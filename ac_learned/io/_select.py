@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,14 +21,18 @@ def _index(value: Any, what: str) -> int:
     return int(value)
 
 
-def _as_pair(value: Any, what: str) -> tuple[int, int]:
-    """``i`` means the diagonal element ``(i, i)``; a pair is taken as is."""
+def _pair(value: Any, what: str, to_index: Callable[[Any], int]) -> tuple[int, int]:
+    """``i`` means the diagonal element ``(i, i)``; a pair ``(i, j)`` is taken as is."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise InputError(f"{what} must be an index or a pair (i, j), got {value!r}")
-        return _index(value[0], what), _index(value[1], what)
-    i = _index(value, what)
+        return to_index(value[0]), to_index(value[1])
+    i = to_index(value)
     return i, i
+
+
+def _orbital_index(value: Any) -> int:
+    return _index(value, "orbital")
 
 
 def _spin_index(value: Any) -> int:
@@ -58,39 +63,27 @@ def _role_axes(axes: list[Axis], role: str) -> list[int]:
     return [i for i, a in enumerate(axes) if a.role == role]
 
 
-def _select_pairwise(raw: Raw, role: str, value: Any, what: str, to_index) -> dict[int, int]:
-    """Indices for the axes of one role (one axis, or a row/column pair)."""
+def _select_pairwise(raw: Raw, role: str, value: Any, what: str, to_index: Callable[[Any], int]) -> dict[int, int]:
+    """Indices for the axes of one role: a single (diagonal) axis, or a row/column pair."""
     positions = _role_axes(raw.axes, role)
+    i, j = _pair(value, what, to_index)
     if len(positions) == 1:
-        if isinstance(value, (tuple, list)):
-            i, j = (to_index(v) for v in _as_pair_raw(value, what))
-            if i != j:
-                raise InputError(
-                    f"{what}={value!r}: only diagonal elements are stored "
-                    f"(axis {raw.axes[positions[0]].label!r}); pass {what}={i}"
-                )
-            return {positions[0]: i}
-        return {positions[0]: to_index(value)}
+        if i != j:
+            raise InputError(
+                f"{what}={value!r}: only diagonal elements are stored "
+                f"(axis {raw.axes[positions[0]].label!r}); pass {what}={i}"
+            )
+        return {positions[0]: i}
     if len(positions) == 2:
-        if isinstance(value, (tuple, list)):
-            i, j = (to_index(v) for v in _as_pair_raw(value, what))
-        else:
-            i = j = to_index(value)
         return {positions[0]: i, positions[1]: j}
     raise InputError(f"{what}= cannot be applied: axes are {[a.label for a in raw.axes]}")
-
-
-def _as_pair_raw(value: Any, what: str) -> tuple[Any, Any]:
-    if len(value) != 2:
-        raise InputError(f"{what} must be an index or a pair (i, j), got {value!r}")
-    return value[0], value[1]
 
 
 def _select_orbital(raw: Raw, orbital: Any) -> dict[int, int]:
     pair_axes = _role_axes(raw.axes, "pair")
     if pair_axes:
         axis = raw.axes[pair_axes[0]]
-        wanted = _as_pair(orbital, "orbital")
+        wanted = _pair(orbital, "orbital", _orbital_index)
         if axis.pairs is None:
             if wanted[0] != wanted[1]:
                 raise InputError("this file does not label its orbital pairs; pass orbital=<pair index>")
@@ -100,7 +93,7 @@ def _select_orbital(raw: Raw, orbital: Any) -> dict[int, int]:
         return {pair_axes[0]: axis.pairs.index(wanted)}
     if not _role_axes(raw.axes, "orbital"):
         raise InputError(f"orbital= cannot be applied: this Green's function has axes {[a.label for a in raw.axes]}")
-    return _select_pairwise(raw, "orbital", orbital, "orbital", lambda v: _index(v, "orbital"))
+    return _select_pairwise(raw, "orbital", orbital, "orbital", _orbital_index)
 
 
 def _select_k(raw: Raw, k: Any) -> dict[int, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -109,7 +111,12 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
 
 
 def _warn(message: str) -> None:
-    warnings.warn(message, ACLearnedWarning, stacklevel=4)
+    """Warn, pointing at the first caller outside ac_learned."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(0), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, ACLearnedWarning, stacklevel=level)
 
 
 def _check_sign_and_norm(raw: Raw, where: str) -> None:

@@ -37,7 +37,7 @@ def _is_obs(g: object) -> bool:
     )
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """A root group with ``obser``, ``sign`` and attribute ``dtau``."""
     return any(_is_obs(h5u.get(f, k)) for k in f.keys())
 
@@ -78,7 +78,9 @@ def candidates(ctx: Context) -> list[Candidate]:
 
 
 def _param(f: h5py.File, group: str, key: str) -> object | None:
-    return h5u.attr(h5u.get(f, f"parameters/{group}"), key) if h5u.get(f, f"parameters/{group}") is not None else None
+    """Attribute ``key`` of the namelist group ``/parameters/<group>``."""
+    params = h5u.get(f, f"parameters/{group}")
+    return None if params is None else h5u.attr(params, key)
 
 
 def file_beta(ctx: Context, cand: Candidate | None) -> float | None:

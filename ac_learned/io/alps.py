@@ -31,7 +31,7 @@ def _is_gf(g: object) -> bool:
     )
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """``/gtau/version`` or ``/gtau/mesh/1/kind``."""
     return h5u.get(f, "gtau/version") is not None or h5u.get(f, "gtau/mesh/1/kind") is not None
 

@@ -24,7 +24,7 @@ from ._base import Candidate, Context, Raw, resolve_beta
 NAME = "alps_maxent"
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """``/Data`` plus ``/Error`` or ``/Covariance``."""
     return isinstance(h5u.get(f, "Data"), h5py.Dataset) and (
         h5u.get(f, "Error") is not None or h5u.get(f, "Covariance") is not None
@@ -65,11 +65,12 @@ def candidates(ctx: Context) -> list[Candidate]:
 
 
 def _tau_points(ctx: Context, n: int) -> np.ndarray | None:
-    if _param(ctx.h5, "TAU_0") is None:
+    params = h5u.get(ctx.h5, "parameters")
+    if not isinstance(params, h5py.Group) or h5u.get(params, "TAU_0") is None:
         return None
     pts = []
     for i in range(n):
-        obj = _param(ctx.h5, f"TAU_{i}")
+        obj = h5u.get(params, f"TAU_{i}")
         if obj is None:
             raise FileFormatError(f"{ctx.path}: /parameters has TAU_0 but not TAU_{i} ({n} data points)")
         pts.append(h5u.scalar(obj, ctx.path, f"/parameters/TAU_{i}"))

@@ -27,7 +27,7 @@ NAME = "alps_segment"
 _GROUPS = {"G_tau": "tau", "G_l_tau": "tau", "G_omega": "iw", "G_l_omega": "iw"}
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """``/G_tau/nt`` marks a segment-solver file."""
     return h5u.get(f, "G_tau/nt") is not None
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ACLearnedError, InputError
 from . import _h5util as h5u
-from . import text
+from . import text, w2dynamics
 from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
 from ._select import select
 from ._validate import finalize
@@ -32,7 +32,7 @@ def _opened(path: str | os.PathLike, **kwargs: Any) -> Iterator[tuple[ModuleType
         return
     with h5u.open_h5(path) as f:
         ctx.h5 = f
-        yield sniff_h5(f, path), ctx
+        yield sniff_h5(f, path, ctx.cache), ctx
 
 
 def _candidates(reader: ModuleType, ctx: Context) -> list[Candidate]:
@@ -91,7 +91,8 @@ def load(
     spin : int or {"up", "down"}, optional
         Spin element, or spin block for files that store spins as blocks.
     k : int or tuple of int, optional
-        Momentum index (flat, or one index per lattice direction).
+        Momentum index, or displacement index of position-space data (flat,
+        or one index per lattice direction).
     iteration : int or str, optional
         w2dynamics iteration (number, or name such as ``"dmft-003"``); default
         the last one.
@@ -126,8 +127,8 @@ def load(
     with _opened(path, **user) as (reader, ctx):
         if iteration is not None and reader.NAME != "w2dynamics":
             raise InputError(f"iteration= applies to w2dynamics files only; {ctx.path} is {reader.NAME}")
-        if grid is not None and reader.NAME != "alps_maxent":
-            raise InputError(f"grid= applies to ALPS MaxEnt input only; {ctx.path} stores its grid")
+        if (grid is not None or kind is not None) and reader.NAME != "alps_maxent":
+            raise InputError(f"grid= and kind= apply to ALPS MaxEnt input only; {ctx.path} says what it holds")
         cands = _candidates(reader, ctx)
         cand = choose(cands, block, spin, ctx.path)
         if cand.spin is not None and spin is not None:
@@ -160,10 +161,9 @@ def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
         cands = _candidates(reader, ctx)
         lines = [f"{ctx.path}", f"  format: {reader.NAME}"]
         lines.append(f"  beta: {_beta_text(reader, ctx, cands)}")
-        if reader.NAME == "w2dynamics":
-            from .w2dynamics import iterations
-
-            lines.append(f"  iterations: {', '.join(iterations(ctx.h5)) or '(none)'} (select with iteration=)")
+        if reader is w2dynamics:
+            names = ", ".join(w2dynamics.iterations(ctx.h5)) or "(none)"
+            lines.append(f"  iterations: {names} (select with iteration=)")
     lines.append(f"  Green's functions ({len(cands)}):")
     for c in cands:
         mark = "" if c.loadable and c.fermionic else "  (not loadable)"
@@ -183,7 +183,7 @@ def _selector(label: str) -> str | None:
         return "orbital="
     if label.startswith("spin"):
         return "spin="
-    if label == "k" or label.startswith("k_"):
+    if label == "k" or label.startswith(("k_", "r_")):
         return "k="
     return None
 

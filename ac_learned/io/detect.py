@@ -13,7 +13,6 @@ from . import alf, alps, alps_maxent, alps_segment, smoqy, text, triqs, w2dynami
 
 #: Readers in sniffing order: the most specific layout first.
 READERS: tuple[ModuleType, ...] = (w2dynamics, smoqy, alf, alps, alps_segment, alps_maxent, triqs)
-FORMATS: dict[str, ModuleType] = {m.NAME: m for m in READERS + (text,)}
 
 
 def check_path(path: str | os.PathLike) -> str:
@@ -33,11 +32,11 @@ def check_path(path: str | os.PathLike) -> str:
     return path
 
 
-def sniff_h5(f: h5py.File, path: str) -> ModuleType:
-    """The reader for an open HDF5 file."""
+def sniff_h5(f: h5py.File, path: str, cache: dict | None = None) -> ModuleType:
+    """The reader for an open HDF5 file (``cache`` keeps what the sniffers scanned)."""
     for reader in READERS:
         with h5u.guard(path, f"the layout ({reader.NAME})"):
-            if reader.sniff(f):
+            if reader.sniff(f, cache):
                 return reader
     names = ", ".join(m.NAME for m in READERS)
     raise FileFormatError(

@@ -11,7 +11,8 @@ in Julia (column-major) order, e.g. ``["K_1", "K_2", "TAU", "ID_PAIR"]``: h5py
 sees the axes reversed. ``ID_PAIRS`` lists the (1-based) orbital pairs;
 ``orbital=`` takes 0-based orbital indices. ``greens`` stores **-G >= 0**.
 
-Values are returned with axes ``(pair, K_1 .. K_D, tau)`` (or ``R_d``).
+Values are returned with axes ``(pair, K_1 .. K_D, tau)`` (or ``R_d``); ``k=``
+selects the momentum, or for POSITION data the displacement, index.
 When a ``bins/`` folder sits beside ``stats.h5``, its bins (all pIDs) are
 loaded too, as the linearised per-bin samples of
 :func:`ac_learned.io._stats.reweighted`.
@@ -34,7 +35,7 @@ _TD = "CORRELATIONS/STANDARD/TIME-DISPLACED"
 _SPACES = ("MOMENTUM", "POSITION")
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """Root attributes ``BETA`` and ``L_TAU``."""
     return h5u.attr(f, "BETA") is not None and h5u.attr(f, "L_TAU") is not None
 
@@ -192,7 +193,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
         if lab == "ID_PAIR":
             axes.append(Axis("orbital_pair", "pair", _pairs(f[f"{_TD}/{name}"], path)))
         else:
-            axes.append(Axis(lab.lower(), "k" if lab.startswith("K_") else "other"))
+            axes.append(Axis(lab.lower(), "k" if lab[:2] in ("K_", "R_") else "other"))
     diag = np.ones(values.shape[:-1], dtype=bool)
     if axes and axes[0].pairs is not None and len(axes[0].pairs) == values.shape[0]:
         same = np.array([a == b for a, b in axes[0].pairs])

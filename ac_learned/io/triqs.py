@@ -48,44 +48,38 @@ def _is_gf(fmt: str) -> bool:
     return fmt.startswith("Gf")
 
 
-def _is_block(fmt: str) -> bool:
-    return fmt.startswith("BlockGf")
+def _tagged_groups(f: h5py.File, cache: dict | None = None) -> list[tuple[str, h5py.Group, str]]:
+    """All groups tagged as a Gf, blocks of a BlockGf included (memoised in ``cache``).
 
-
-def _tagged_groups(f: h5py.File) -> list[tuple[str, h5py.Group, str]]:
-    """All groups whose type tag is a Gf or a BlockGf.
-
-    Only parents of a ``mesh`` member (Gf) and their parents (BlockGf) are
-    opened: visiting names is much cheaper than opening every object.
+    A Gf has a ``mesh`` member: only the parents of objects named ``mesh`` are
+    opened, which is much cheaper than opening every object of the file.
     """
+    if cache is not None and NAME in cache:
+        return cache[NAME]
     names: list[str] = []
 
     def visit(name: str) -> None:
         if len(names) > _MAX_NODES:
-            raise FileFormatError(f"{f.filename}: more than {_MAX_NODES} objects; not scanned")
+            raise FileFormatError(f"{f.filename}: more than {_MAX_NODES} Gf meshes; not scanned")
         if name == "mesh" or name.endswith("/mesh"):
             names.append(name[: -len("mesh")].rstrip("/"))
 
     f.visit(visit)
     found: list[tuple[str, h5py.Group, str]] = []
-    seen: set[str] = set()
-    for gf_name in names:
-        parent = gf_name.rsplit("/", 1)[0] if "/" in gf_name else ""
-        for name in (parent, gf_name):
-            if name in seen:
-                continue
-            seen.add(name)
-            obj = f if name == "" else h5u.get(f, name)
-            if isinstance(obj, h5py.Group):
-                fmt = _format(obj)
-                if _is_gf(fmt) or _is_block(fmt):
-                    found.append((name, obj, fmt))
-    return sorted(found, key=lambda item: item[0])
+    for name in sorted(names):
+        obj = f if name == "" else h5u.get(f, name)
+        if isinstance(obj, h5py.Group):
+            fmt = _format(obj)
+            if _is_gf(fmt):
+                found.append((name, obj, fmt))
+    if cache is not None:
+        cache[NAME] = found
+    return found
 
 
-def sniff(f: h5py.File) -> bool:
-    """A TRIQS archive has a group tagged ``Gf...`` or ``BlockGf...``."""
-    return bool(_tagged_groups(f))
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
+    """A TRIQS archive has a group tagged ``Gf...`` (a BlockGf's blocks are Gfs)."""
+    return bool(_tagged_groups(f, cache))
 
 
 def _mesh_info(g: h5py.Group, fmt: str, path: str) -> tuple[str | None, str]:
@@ -154,8 +148,9 @@ def _candidate(name: str, g: h5py.Group, fmt: str, path: str) -> Candidate:
     kind, note = _mesh_info(g, fmt, path)
     fermionic = True
     if kind is not None:
-        try:
-            fermionic = _statistic(g["mesh"], path)
+        try:  # a damaged Gf is listed as not loadable, the others stay usable
+            with h5u.guard(path, f"{name}/mesh"):
+                fermionic = _statistic(g["mesh"], path)
         except FileFormatError as exc:
             kind, note = None, str(exc)
     shape = _shape(g)
@@ -174,11 +169,7 @@ def _candidate(name: str, g: h5py.Group, fmt: str, path: str) -> Candidate:
 
 def candidates(ctx: Context) -> list[Candidate]:
     """Every Gf, including each block of a BlockGf (named like ``"G_tau/up"``)."""
-    return [
-        _candidate(name, g, fmt, ctx.path)
-        for name, g, fmt in _tagged_groups(ctx.h5)
-        if _is_gf(fmt)
-    ]
+    return [_candidate(name, g, fmt, ctx.path) for name, g, fmt in _tagged_groups(ctx.h5, ctx.cache)]
 
 
 def _tau_grid(mesh: h5py.Group, n: int, beta: float, path: str) -> np.ndarray:

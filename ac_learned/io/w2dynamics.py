@@ -42,7 +42,7 @@ _QUANTITIES = {
 _ROLES = {"band": "orbital", "spin": "spin"}
 
 
-def sniff(f: h5py.File) -> bool:
+def sniff(f: h5py.File, cache: dict | None = None) -> bool:
     """Root attribute ``outfile-version`` and a ``.config`` group."""
     return h5u.attr(f, "outfile-version") is not None and isinstance(h5u.get(f, ".config"), h5py.Group)
 

@@ -1,0 +1,336 @@
+"""Bad files and bad arguments give clear ac_learned errors; suspicious data warn."""
+
+from __future__ import annotations
+
+import h5py
+import io_fixtures as fx
+import numpy as np
+import pytest
+
+from ac_learned import io
+from ac_learned.errors import ACLearnedWarning, FileFormatError, InputError
+
+# ------------------------------------------------------------- unreadable
+
+
+def test_missing_empty_and_binary_files(tmp_path):
+    with pytest.raises(FileFormatError, match="no such file"):
+        io.load(tmp_path / "nothing.h5")
+    (tmp_path / "empty.h5").write_bytes(b"")
+    with pytest.raises(FileFormatError, match="empty"):
+        io.load(tmp_path / "empty.h5")
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(FileFormatError, match="neither an HDF5 file nor"):
+        io.load(tmp_path / "blob.bin")
+    with pytest.raises(FileFormatError, match="not a regular file"):
+        io.load(tmp_path)
+    with pytest.raises(InputError, match="file path"):
+        io.load(12.5)
+
+
+def test_truncated_hdf5(tmp_path):
+    full = fx.write_triqs(tmp_path / "full.h5").path
+    data = open(full, "rb").read()
+    for cut in (100, len(data) // 2, len(data) - 10):
+        (tmp_path / "cut.h5").write_bytes(data[:cut])
+        with pytest.raises(FileFormatError):
+            io.load(tmp_path / "cut.h5", block="G_tau/up")
+
+
+def test_unknown_hdf5_layout(tmp_path):
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["x"] = np.arange(3.0)
+    with pytest.raises(FileFormatError, match="recognised"):
+        io.load(tmp_path / "other.h5")
+    with pytest.raises(FileFormatError, match="recognised"):
+        io.detect_format(tmp_path / "other.h5")
+
+
+def test_text_that_is_not_a_table(tmp_path):
+    (tmp_path / "words.dat").write_text("tau G\nzero one\n")
+    with pytest.raises(FileFormatError, match="not a row of numbers"):
+        io.load(tmp_path / "words.dat", beta=10)
+    (tmp_path / "ragged.dat").write_text("0 1 2\n1 2\n")
+    with pytest.raises(FileFormatError, match="columns"):
+        io.load(tmp_path / "ragged.dat", beta=10)
+    (tmp_path / "wide.dat").write_text("0 1 2 3 4 5\n")
+    with pytest.raises(FileFormatError, match="6 columns"):
+        io.load(tmp_path / "wide.dat", beta=10)
+    (tmp_path / "comments.dat").write_text("# only a comment\n")
+    with pytest.raises(FileFormatError, match="no data rows"):
+        io.load(tmp_path / "comments.dat", beta=10)
+
+
+# --------------------------------------------------------------- meshes
+
+
+@pytest.mark.parametrize("mesh", ["MeshDLRImTime", "MeshLegendre", "MeshProduct", "MeshDLRImFreq"])
+def test_unsupported_triqs_meshes(tmp_path, mesh):
+    path = fx.write_triqs_mesh(tmp_path / "mesh.h5", mesh).path
+    with pytest.raises(FileFormatError, match="evaluate onto an imaginary-time mesh first"):
+        io.load(path)
+    assert not io.list_candidates(path)[0].loadable
+
+
+def test_unsupported_alpscore_mesh(tmp_path):
+    path = fx.write_alpscore(tmp_path / "leg.h5").path
+    with h5py.File(path, "r+") as f:
+        del f["gtau/mesh/1/kind"]
+        f["gtau/mesh/1"].create_dataset("kind", data="LEGENDRE", dtype=h5py.string_dtype())
+    with pytest.raises(FileFormatError, match="evaluate onto an imaginary-time mesh first"):
+        io.load(path)
+
+
+def test_mesh_and_data_sizes_differ(tmp_path):
+    path = fx.write_triqs(tmp_path / "mismatch.h5").path
+    with h5py.File(path, "r+") as f:
+        del f["G_tau/up/mesh/n_tau"]
+        f["G_tau/up/mesh/n_tau"] = fx.NTAU + 3
+    with pytest.raises(FileFormatError, match="sizes differ"):
+        io.load(path, block="G_tau/up")
+    w2d = fx.write_w2dynamics(tmp_path / "w2d.hdf5").path
+    with h5py.File(w2d, "r+") as f:
+        f[".config"].attrs["qmc.ntau"] = 49
+    with pytest.raises(FileFormatError, match="sizes differ"):
+        io.load(w2d, block="gtau")
+    smoqy = fx.write_smoqy(tmp_path / "smoqy", with_bins=False).path
+    with h5py.File(smoqy, "r+") as f:
+        f.attrs["L_TAU"] = 20
+        f.attrs["DELTA_TAU"] = fx.BETA / 20
+    with pytest.raises(FileFormatError, match="sizes differ"):
+        io.load(smoqy, block="greens/MOMENTUM")
+
+
+def test_beta_missing_or_inconsistent(tmp_path):
+    path = fx.write_triqs(tmp_path / "nobeta.h5").path
+    with h5py.File(path, "r+") as f:
+        del f["G_tau/up/mesh/beta"]
+    with pytest.raises(FileFormatError, match="beta is missing"):
+        io.load(path, block="G_tau/up")
+    ok = fx.write_triqs_2x(tmp_path / "ok.h5").path
+    with pytest.raises(InputError, match="leave beta= out"):
+        io.load(ok, beta=5.0)
+    for bad in (-1.0, 0.0, np.nan, "ten", True):
+        with pytest.raises(InputError, match="beta must be"):
+            io.load(ok, beta=bad)
+    smoqy = fx.write_smoqy(tmp_path / "smoqy", with_bins=False).path
+    with h5py.File(smoqy, "r+") as f:
+        f.attrs["BETA"] = -3.0
+    with pytest.raises(FileFormatError, match="not a positive number"):
+        io.load(smoqy, block="greens/MOMENTUM")
+
+
+# --------------------------------------------------------- values/errors
+
+
+def test_nan_values(tmp_path):
+    path = fx.write_alps_maxent(tmp_path / "nan.h5", params=True).path
+    with h5py.File(path, "r+") as f:
+        f["Data"][3] = np.nan
+    with pytest.raises(FileFormatError, match="NaN"):
+        io.load(path)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1e-4, np.inf, np.nan])
+def test_bad_error_bars(tmp_path, bad):
+    path = fx.write_alps_maxent(tmp_path / "err.h5", params=True).path
+    with h5py.File(path, "r+") as f:
+        f["Error"][5] = bad
+    with pytest.raises(FileFormatError, match="error bars.*pass your own error bars"):
+        io.load(path)
+    data = io.load(path, drop_bad_errors=True)
+    assert data.errors is None and data.meta["errors_dropped"]
+
+
+def test_bad_covariance(tmp_path):
+    path = fx.write_alps_maxent(tmp_path / "cov.h5", covariance=True, params=True).path
+    with h5py.File(path, "r+") as f:
+        cov = f["Covariance"][()]
+        cov[0] = np.nan
+        f["Covariance"][...] = cov
+    with pytest.raises(FileFormatError):
+        io.load(path)
+
+
+def test_tau_outside_range_or_not_increasing(tmp_path):
+    tau = np.linspace(0, fx.BETA, 21)
+    g = fx.g_tau(tau)
+    np.savetxt(tmp_path / "g.dat", np.column_stack([tau, -g, np.full(21, 1e-4)]))
+    with pytest.raises(FileFormatError, match=r"tau outside \[0, beta"):
+        io.load(tmp_path / "g.dat", beta=fx.BETA / 2)
+    shuffled = np.column_stack([tau, -g, np.full(21, 1e-4)])[[0, 2, 1] + list(range(3, 21))]
+    np.savetxt(tmp_path / "s.dat", shuffled)
+    with pytest.raises(FileFormatError, match="not strictly increasing"):
+        io.load(tmp_path / "s.dat", beta=fx.BETA)
+    alf = fx.write_alf(tmp_path / "alf.h5").path
+    with h5py.File(alf, "r+") as f:
+        f["parameters/var_model_generic"].attrs["beta"] = 5.0  # dtau * Ltrot = 10
+    with pytest.raises(FileFormatError, match="tau outside"):
+        io.load(alf, k=0)
+    maxent = fx.write_alps_maxent(tmp_path / "m.h5").path
+    with pytest.raises(InputError, match="not strictly increasing"):
+        io.load(maxent, beta=fx.BETA, grid=np.linspace(0, fx.BETA, 33)[::-1])
+    with pytest.raises(InputError, match="sizes differ"):
+        io.load(maxent, beta=fx.BETA, grid=np.linspace(0, fx.BETA, 30))
+
+
+def test_bosonic_data_refused(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "b.h5").path
+    with h5py.File(path, "r+") as f:
+        del f["G/mesh/domain/statistic"]
+        f["G/mesh/domain"].create_dataset("statistic", data="B", dtype=h5py.string_dtype())
+    with pytest.raises(InputError, match="bosonic"):
+        io.load(path)
+    wn = 2 * np.arange(1, 12) * np.pi / fx.BETA
+    np.savetxt(tmp_path / "bos.dat", np.column_stack([wn, -0.1 / wn, -1 / wn, np.full(11, 1e-4)]))
+    with pytest.raises(InputError, match="bosonic"):
+        io.load(tmp_path / "bos.dat", beta=fx.BETA)
+    alps = fx.write_alpscore(tmp_path / "a.h5").path
+    with h5py.File(alps, "r+") as f:
+        f["gtau/mesh/1/statistics"][()] = 0
+    with pytest.raises(InputError, match="bosonic"):
+        io.load(alps)
+    maxent = fx.write_alps_maxent(tmp_path / "m.h5", params=True).path
+    with h5py.File(maxent, "r+") as f:
+        del f["parameters/KERNEL"]
+        f["parameters"].create_dataset("KERNEL", data="bosonic", dtype=h5py.string_dtype())
+    with pytest.raises(InputError, match="bosonic"):
+        io.load(maxent)
+
+
+def test_matsubara_text_without_consistent_frequencies(tmp_path):
+    wn = fx.matsubara(10)[[0, 2, 5, 9]]  # sparse: the spacing does not give beta
+    g = fx.g_iw(wn)
+    np.savetxt(tmp_path / "sparse.dat", np.column_stack([wn, g.real, g.imag, np.full(4, 1e-4)]))
+    with pytest.raises(InputError, match="beta="):
+        io.load(tmp_path / "sparse.dat")
+    assert io.load(tmp_path / "sparse.dat", beta=fx.BETA).grid.size == 4
+    with pytest.raises(FileFormatError, match="not Matsubara frequencies"):
+        io.load(tmp_path / "sparse.dat", beta=3.3)
+
+
+# -------------------------------------------------------------- warnings
+
+
+def test_wrong_sign_warns(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "flipped.h5").path
+    with h5py.File(path, "r+") as f:
+        f["G/data"][...] = -f["G/data"][()]
+    with pytest.warns(ACLearnedWarning) as record:
+        io.load(path, orbital=0)
+    messages = [str(w.message) for w in record]
+    assert any("standard sign is G <= 0" in m for m in messages)
+    assert any("G(0) + G(beta) = 1" in m for m in messages)
+    assert all(w.filename == __file__ for w in record)  # they point at the caller
+    w2d = fx.write_w2dynamics(tmp_path / "w2d.hdf5").path
+    with h5py.File(w2d, "r+") as f:  # a file that stored G instead of -G
+        f["dmft-002/ineq-001/gtau/value"][...] = -f["dmft-002/ineq-001/gtau/value"][()]
+    with pytest.warns(ACLearnedWarning, match="'positive'"):
+        io.load(w2d, block="gtau", orbital=0, spin=0)
+
+
+def test_norm_warns(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "half.h5").path
+    with h5py.File(path, "r+") as f:
+        f["G/data"][...] = 0.5 * f["G/data"][()]
+    with pytest.warns(ACLearnedWarning, match=r"G\(0\) \+ G\(beta\) = -0.5"):
+        io.load(path, orbital=1)
+
+
+def test_off_diagonal_elements_do_not_warn(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "off.h5").path
+    with h5py.File(path, "r+") as f:
+        data = f["G/data"][()]
+        data[:, 0, 1] *= -1  # positive off-diagonal element: allowed
+        f["G/data"][...] = data
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ACLearnedWarning)
+        io.load(path)
+
+
+# -------------------------------------------------------------- selectors
+
+
+@pytest.fixture(scope="module")
+def triqs(tmp_path_factory):
+    return fx.write_triqs(tmp_path_factory.mktemp("sel") / "t.h5").path
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"block": "G_tau/up", "orbital": 5}, "out of range"),
+        ({"block": "G_tau/up", "orbital": -1}, "non-negative"),
+        ({"block": "G_tau/up", "orbital": 1.5}, "non-negative integer"),
+        ({"block": "G_tau/up", "orbital": (0, 1, 2)}, "pair"),
+        ({"block": "G_tau/up", "k": 0}, "k= cannot be applied"),
+        ({"block": "G_tau", "spin": "sideways"}, "spin must be"),
+        ({"block": "G_tau/up", "spin": "down"}, "contradicts"),
+        ({"block": "G_tau/up", "iteration": 1}, "w2dynamics files only"),
+        ({"block": "G_tau/up", "grid": [0, 1]}, "ALPS MaxEnt input only"),
+        ({"block": "G_tau/up", "kind": "iw"}, "ALPS MaxEnt input only"),
+        ({"block": "nothing"}, "no Green's function matches"),
+        ({"block": "G_tau"}, "matches several"),
+        ({"block": 3}, "non-empty string"),
+        ({"block": "G_tau/up", "kind": "omega"}, "kind must be"),
+    ],
+)
+def test_bad_selectors(triqs, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        io.load(triqs, **kwargs)
+
+
+def test_selectors_on_files_without_axes(tmp_path):
+    path = fx.write_text_tau(tmp_path / "g.dat").path
+    with pytest.raises(InputError, match="orbital= cannot be applied"):
+        io.load(path, beta=fx.BETA, orbital=0)
+    with pytest.raises(InputError, match="spin= cannot be applied"):
+        io.load(path, beta=fx.BETA, spin=0)
+    smoqy = fx.write_smoqy(tmp_path / "s", with_bins=False).path
+    with pytest.raises(InputError, match="needs 2 indices"):
+        io.load(smoqy, block="greens/MOMENTUM", k=(1,))
+    with pytest.raises(InputError, match="out of range"):
+        io.load(smoqy, block="greens/MOMENTUM", k=6)
+
+
+# ---------------------------------------------- wrapped low-level failures
+
+
+def test_strings_where_numbers_are(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "str.h5").path
+    with h5py.File(path, "r+") as f:
+        del f["G/data"]
+        f.create_dataset("G/data", data="not numbers", dtype=h5py.string_dtype())
+    with pytest.raises(FileFormatError, match="should hold numbers"):
+        io.load(path)
+    alf = fx.write_alf(tmp_path / "alf.h5").path
+    with h5py.File(alf, "r+") as f:
+        f["Green_tau"].attrs["dtau"] = "a quarter"
+    with pytest.raises(FileFormatError, match="should be a number"):
+        io.load(alf, k=0)
+
+
+def test_dangling_link_and_missing_members(tmp_path):
+    w2d = fx.write_w2dynamics(tmp_path / "w2d.hdf5").path
+    with h5py.File(w2d, "r+") as f:
+        del f["dmft-002"]
+    data = io.load(w2d, block="gtau", orbital=0, spin=0)  # default: the last existing iteration
+    assert data.meta["iteration"] == "dmft-001"
+    with pytest.raises(InputError, match="no iteration"):
+        io.load(w2d, block="gtau", iteration="dmft-last")
+    seg = fx.write_alps_segment(tmp_path / "sim.h5").path
+    with h5py.File(seg, "r+") as f:
+        del f["G_tau/1"]
+    with pytest.raises(FileFormatError, match="G_tau/1/mean/value is missing"):
+        io.load(seg)
+
+
+def test_huge_declared_dataset_is_refused(tmp_path, monkeypatch):
+    from ac_learned.io import _h5util
+
+    monkeypatch.setattr(_h5util, "MAX_READ_BYTES", 100)
+    path = fx.write_triqs_2x(tmp_path / "big.h5").path
+    with pytest.raises(FileFormatError, match="probably damaged"):
+        io.load(path)
