@@ -177,7 +177,7 @@ def test_no_kink_fallback():
     omega = np.linspace(-3, 3, 61)
     probl = AnalyticContinuationProblem(im_axis=tau, re_axis=omega, im_data=g, kernel_mode="time_fermionic",
                                         beta=BETA)
-    sol, alphas = probl.solve(method="rlista+", stdev=3e-3, verbose=False)
+    sol, alphas = probl.solve(method="rlista+", stdev=3e-3, verbose=False, rlista_model="paper-rlista6")
     assert any("no kink" in w for w in sol.warnings)
     assert trapezoid_weights(omega) @ sol.A_opt == pytest.approx(1.0, abs=0.02)
     assert sol.chi2 <= min(o.chi2 for o in alphas) + np.sqrt(2 * 51) + 1e-9
