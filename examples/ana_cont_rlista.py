@@ -1,7 +1,7 @@
 """The classic ana_cont MaxEnt script, with one word changed: method='rlista'.
 
 Fermionic Matsubara data at beta = 10 from a three-peak spectrum plus noise,
-continued on omega in [-3, 3] (served by the shipped model ``paper-rlista6``).
+continued on omega in [-3, 3] (served by the model that ``model='auto'`` picks: rlista10-v32).
 Run: ``python examples/ana_cont_rlista.py`` (writes ana_cont_rlista.png).
 """
 
