@@ -64,6 +64,15 @@ def _cmd_models(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    """Run a sub-benchmark in a fresh process with one BLAS/OpenMP thread (``python -m ac_learned.bench``)."""
+    import subprocess
+
+    from .bench._common import pinned_environ
+
+    return subprocess.call([sys.executable, "-m", "ac_learned.bench", *args.bench_args], env=pinned_environ())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ac-learned``."""
     p = argparse.ArgumentParser(prog="ac-learned", description="Learned optimizers for analytic continuation")
@@ -109,11 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list the shipped models")
     m.add_argument("--markdown", metavar="FILE", help="write the models' card metrics as a Markdown page")
     m.set_defaults(func=_cmd_models)
+    b = sub.add_parser("bench", add_help=False,
+                       help="benchmarks beside MaxEnt: time, gpu, fig2a, params, robustness, default "
+                            "(`ac-learned bench --help`)")
+    b.add_argument("bench_args", nargs=argparse.REMAINDER)
+    b.set_defaults(func=_cmd_bench)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ac-learned`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # everything after "bench" (--help included) belongs to the bench parser
+        return _cmd_bench(argparse.Namespace(bench_args=argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .diagnostics import fit_note
 from .grids import trapezoid_weights
 from .kernels import fermionic_kernel
 
@@ -64,7 +65,7 @@ def run_demo(plot: str | Path | None = "ac_learned_demo.png", noise: float = 1e-
                "sign_seen": res.sign_seen, "band_coverage": inside}
     log(f"demo: three-peak spectrum, beta = {beta:g}, {tau.size} tau points, noise {noise:g}")
     log(f"model {summary['model']}: Err = {err:.4f}, RSE = {rse:.4f}, chi2/N = {res.chi2:.3f}, "
-        f"reliable = {res.reliable}, input sign = {res.sign_seen}")
+        f"reliable = {res.reliable}, input sign = {res.sign_seen}{fit_note(res.chi2)}")
     log(f"error band ({out.band.method}, {out.band.n_samples}): mean std {out.band.std.mean():.4f}; the true "
         f"spectrum lies inside it at {100 * inside:.0f}% of the frequencies")
     for msg in res.warnings:

@@ -17,6 +17,27 @@ RECOMMENDATION = (
 )
 
 
+FIT_NOTE_ABOVE = 2.0
+
+
+def fit_note(chi2: float | None, method: str = "rlista") -> str:
+    """A plain-words reading of chi2/N and the reliability flag, for console output.
+
+    ``reliable`` compares chi2/N with what the model reaches on its own
+    training distribution; it is not a statement that the spectrum fits the
+    data to their noise.  Above chi2/N = :data:`FIT_NOTE_ABOVE` the network's
+    own residual dominates the noise and this says so.
+    """
+    if chi2 is None or not np.isscalar(chi2) and np.size(chi2) != 1:
+        return ""
+    c = float(np.asarray(chi2).ravel()[0])
+    if c <= FIT_NOTE_ABOVE or method != "rlista":
+        return ""
+    return (f" (chi2/N {c:.3g} > {FIT_NOTE_ABOVE:g}: the network does not fit these data to their noise; "
+            "'reliable' only says the misfit is typical of its training spectra; use method 'rlista+' "
+            "for a spectrum that fits the data)")
+
+
 def chi2_per_point(g: np.ndarray, g_back: np.ndarray, err: np.ndarray) -> np.ndarray:
     """``mean(((g_back - g) / err)^2)`` over the last axis."""
     return np.mean(((g_back - g) / err) ** 2, axis=-1)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ._version import __version__
 from .atomic import atomic_write
+from .diagnostics import fit_note
 from .errors import InputError
 from .io import GreenData, load
 from .solve import ContinuationResult, solve
@@ -293,7 +294,8 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
         out.files.append(str(plot_output(plot, out, force)))
     res = out.result
     log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
-        f"{res.model_card.get('name')}; chi2/N = {res.chi2}; reliable = {res.reliable}")
+        f"{res.model_card.get('name')}; chi2/N = {res.chi2}; reliable = {res.reliable}"
+        f"{fit_note(res.chi2, out.method)}")
     for w in res.warnings:
         log(f"warning: {w}")
     for f in out.files:

@@ -12,8 +12,17 @@ Sub-benchmarks (one module each):
     The same with torch on CUDA; writes "skipped" without a device (:mod:`.gpu`).
 ``fig2a``
     ISTA vs LISTA vs RLISTA on a sharp peak and a multi-peak spectrum (:mod:`.fig2a`).
+``params``
+    Paper Fig. 2b: RSE against the number of parameters for LISTA, RLISTA,
+    FCN-2/3/4 and CNN-FCN trained on the paper set (:mod:`.params`).
 ``robustness``
     Paper Fig. 4: networks trained on noiseless data under noise (:mod:`.robustness`).
+``default``
+    Paper Fig. 5: MaxEnt-flat vs RLISTA vs RLISTA+ (MaxEnt with the neural
+    default model) on the paper set and the zoo's held-out sets (:mod:`.default_model`).
+``reliability``
+    The calibrated chi2 flag: false alarms in distribution, detection on unseen
+    spectrum families and broken inputs (:mod:`.reliability`).
 
 Each writes ``SUBBENCH.md`` (command, machine, tables), ``SUBBENCH.json`` (raw
 numbers) and where natural ``SUBBENCH.png`` into ``--out`` (default
@@ -31,7 +40,8 @@ from pathlib import Path
 
 from ..errors import InputError
 
-SUBBENCHES = {"time": "timing", "gpu": "gpu", "fig2a": "fig2a", "robustness": "robustness"}
+SUBBENCHES = {"time": "timing", "gpu": "gpu", "fig2a": "fig2a", "params": "params", "robustness": "robustness",
+              "default": "default_model", "reliability": "reliability"}
 DEFAULT_OUT = Path("docs/bench")
 
 
