@@ -14,12 +14,12 @@ Sub-benchmarks (one module each):
     ISTA vs LISTA vs RLISTA on a sharp peak and a multi-peak spectrum (:mod:`.fig2a`).
 ``params``
     Paper Fig. 2b: RSE against the number of parameters for LISTA, RLISTA,
-    FCN-2/3/4 and CNN-FCN trained on the paper set (:mod:`.params`).
+    FCN-2/3/4 and CNN-FCN trained on the paper set (:mod:`.param_efficiency`).
 ``robustness``
     Paper Fig. 4: networks trained on noiseless data under noise (:mod:`.robustness`).
 ``default``
     Paper Fig. 5: MaxEnt-flat vs RLISTA vs RLISTA+ (MaxEnt with the neural
-    default model) on the paper set and the zoo's held-out sets (:mod:`.default_model`).
+    default model) on the paper set and the zoo's held-out sets (:mod:`.neural_default`).
 ``reliability``
     The calibrated chi2 flag: false alarms in distribution, detection on unseen
     spectrum families and broken inputs (:mod:`.reliability`).
@@ -40,8 +40,8 @@ from pathlib import Path
 
 from ..errors import InputError
 
-SUBBENCHES = {"time": "timing", "gpu": "gpu", "fig2a": "fig2a", "params": "params", "robustness": "robustness",
-              "default": "default_model", "reliability": "reliability"}
+SUBBENCHES = {"time": "timing", "gpu": "gpu", "fig2a": "fig2a", "params": "param_efficiency",
+              "robustness": "robustness", "default": "neural_default", "reliability": "reliability"}
 DEFAULT_OUT = Path("docs/bench")
 
 
