@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 RECOMMENDATION = (
-    "the network cannot fit these data to their noise level (they are probably unlike its "
-    "training spectra); use method 'rlista+' (MaxEnt with the network's spectrum as default model)"
+    "the network's own spectrum misses these data by more than it misses its training spectra (they are "
+    "probably unlike them; with fit_data the spectrum was moved to fit the data, but the network's shape "
+    "is a poor guide here); compare with method 'rlista+' (MaxEnt with the network's spectrum as default model)"
 )
 
 
@@ -21,21 +22,22 @@ FIT_NOTE_ABOVE = 2.0
 
 
 def fit_note(chi2: float | None, method: str = "rlista") -> str:
-    """A plain-words reading of chi2/N and the reliability flag, for console output.
+    """A plain-words reading of chi2/N, for console output.
 
-    ``reliable`` compares chi2/N with what the model reaches on its own
-    training distribution; it is not a statement that the spectrum fits the
-    data to their noise.  Above chi2/N = :data:`FIT_NOTE_ABOVE` the network's
-    own residual dominates the noise and this says so.
+    :func:`ac_learned.solve` moves the network's spectrum until it fits the
+    data to chi2/N = 1 (``fit_data``); a chi2/N still above
+    :data:`FIT_NOTE_ABOVE` means no non-negative spectrum close to the
+    network's fits the data: the error bars are too small for the data, or
+    ``G`` is not a diagonal fermionic Green's function on this grid.
     """
     if chi2 is None or not np.isscalar(chi2) and np.size(chi2) != 1:
         return ""
     c = float(np.asarray(chi2).ravel()[0])
     if c <= FIT_NOTE_ABOVE or method != "rlista":
         return ""
-    return (f" (chi2/N {c:.3g} > {FIT_NOTE_ABOVE:g}: the network does not fit these data to their noise; "
-            "'reliable' only says the misfit is typical of its training spectra; use method 'rlista+' "
-            "for a spectrum that fits the data)")
+    return (f" (chi2/N {c:.3g} > {FIT_NOTE_ABOVE:g}: no non-negative spectrum near the network's fits these data "
+            "to their error bars; are the errors underestimated (correlated bins, too few samples), or was "
+            "fit_data switched off?)")
 
 
 def chi2_per_point(g: np.ndarray, g_back: np.ndarray, err: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from .errors import InputError
 from .grids import resample_to_x, trapezoid_weights, weights_to_density
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
+from .refine import fit_to_data
 from .zoo import resolve
 
 
@@ -28,10 +29,10 @@ class ContinuationResult:
         ``G`` recomputed from the model's weights on the input tau grid, in the
         input's sign.
     chi2 : ndarray or float or None
-        chi2 per tau point of the backtransform (None without ``err``).
+        chi2 per tau point of the backtransform of ``A`` (None without ``err``).
     reliable : bool or ndarray of bool or None
-        False where chi2 exceeds the model's calibrated threshold; None
-        without ``err``.
+        False where ``chi2_network`` exceeds the model's calibrated threshold
+        (the data are unlike the model's training set); None without ``err``.
     warnings : list of str
     model_card : dict
     norm : float or ndarray
@@ -41,6 +42,11 @@ class ContinuationResult:
     weights : ndarray
         The model's normalised output on its own grid ``nu_model``.
     nu_model : ndarray
+    chi2_network : ndarray or float or None
+        chi2 per tau point of the network's own output, before the data fit.
+    fit_distance : ndarray or float or None
+        ``||a - a_network|| / ||a_network||`` of the data fit (0 where the
+        network already fitted; None when no fit was made).
     """
 
     omega: np.ndarray
@@ -54,6 +60,8 @@ class ContinuationResult:
     sign_seen: str = "standard"
     weights: np.ndarray | None = None
     nu_model: np.ndarray | None = None
+    chi2_network: np.ndarray | float | None = None
+    fit_distance: np.ndarray | float | None = None
 
 
 def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
@@ -111,6 +119,23 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     return tau, g2, beta, err
 
 
+def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None) -> float | None:
+    """``max`` over spectra of ``median(err) / (|G(tau_0)| + |G(tau_last)|)``, or None without errors.
+
+    Used only to choose a noise-band model.  The end points of a grid without
+    ``tau = 0, beta`` underestimate ``G(0) + G(beta)``, so the estimate errs on
+    the noisy side (towards the broad-noise model).
+    """
+    if err is None:
+        return None
+    g = np.atleast_2d(g)
+    norm = np.abs(g[:, 0]) + np.abs(g[:, -1])
+    med = np.median(np.broadcast_to(err, g.shape), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(norm > 0, med / norm, np.inf)
+    return float(np.max(ratio))
+
+
 def solve(
     tau,
     g,
@@ -120,6 +145,7 @@ def solve(
     model: str = "auto",
     backend: str = "auto",
     device: str = "cpu",
+    fit_data: bool = True,
 ) -> ContinuationResult:
     """Continue fermionic ``G(tau)`` to ``A(omega)`` with a learned optimizer.
 
@@ -144,6 +170,10 @@ def solve(
     backend : {"auto", "numpy", "torch"}
     device : str
         ``"cpu"`` or ``"cuda[:N]"`` (torch backend).
+    fit_data : bool
+        With ``err``, move the network's spectrum the least needed to fit the
+        data to chi2/N = 1 (:func:`ac_learned.refine.fit_to_data`, about 1-30 ms
+        per spectrum); False returns the network's own output (microseconds).
 
     Returns
     -------
@@ -153,7 +183,7 @@ def solve(
     omega = _as_1d_grid("omega", omega, 2)
     single = np.ndim(g) == 1
     v_required = beta * float(np.max(np.abs(omega)))
-    net = resolve(model, v_required)
+    net = resolve(model, v_required, relative_noise_estimate(g2, err2))
     warnings: list[str] = []
     if v_required > net.v_max * (1 + 1e-9):
         warnings.append(
@@ -178,6 +208,13 @@ def solve(
     weights /= total
 
     nu = net.nu
+    kernel = fermionic_kernel_dimensionless(tau / beta, nu)
+    chi2_net = fit_distance = None
+    if err2 is not None:
+        chi2_net = chi2_per_point(g_pos / norm[:, None], weights @ kernel.T, err2 / norm[:, None])
+        if fit_data:
+            weights, fit_distance = _fit_each(weights, kernel, g_pos / norm[:, None], err2 / norm[:, None])
+
     inside = (nu >= omega[0] * beta) & (nu <= omega[-1] * beta)
     outside = 1.0 - weights[:, inside].sum(axis=1)
     if np.any(outside > 0.01):
@@ -186,7 +223,7 @@ def solve(
             f"[{omega[0]:.4g}, {omega[-1]:.4g}]; A is renormalised on the grid; widen omega"
         )
     dens = weights_to_density(weights, nu, beta, omega, norm)
-    back_pos = norm[:, None] * (weights @ fermionic_kernel_dimensionless(tau / beta, nu).T)
+    back_pos = norm[:, None] * (weights @ kernel.T)
     back = -back_pos if sign == "standard" else back_pos
 
     chi2 = reliable = None
@@ -197,15 +234,15 @@ def solve(
         if thr[0] is None:
             warnings.append(f"model {net.name} has no reliability calibration; reliable is not set")
         else:
-            reliable = chi2 <= np.asarray(thr)
+            reliable = chi2_net <= np.asarray(thr)
             if not np.all(reliable):
                 n_bad = int(np.sum(~reliable))
                 warnings.append(
-                    f"{n_bad} of {reliable.size} spectra have chi2/N above the calibrated threshold "
-                    f"({max(thr):.3g}): " + RECOMMENDATION
+                    f"{n_bad} of {reliable.size} spectra: the network's own chi2/N is above its calibrated "
+                    f"threshold ({max(thr):.3g}): " + RECOMMENDATION
                 )
     else:
-        warnings.append("no err given: chi2 and the reliability flag need the data's error bars")
+        warnings.append("no err given: chi2, the fit to the data and the reliability flag need the data's error bars")
 
     def unbatch(arr):
         return arr[0] if (single and arr is not None) else arr
@@ -222,7 +259,20 @@ def solve(
         sign_seen=sign,
         weights=unbatch(weights),
         nu_model=nu,
+        chi2_network=None if chi2_net is None else (float(chi2_net[0]) if single else chi2_net),
+        fit_distance=None if fit_distance is None else (float(fit_distance[0]) if single else fit_distance),
     )
+
+
+def _fit_each(weights: np.ndarray, kernel: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~ac_learned.refine.fit_to_data` for each spectrum of a batch (relative units)."""
+    out = np.empty_like(weights)
+    dist = np.empty(weights.shape[0])
+    for i in range(weights.shape[0]):
+        out[i], rep = fit_to_data(weights[i], kernel, g_rel[i], err_rel[i])
+        dist[i] = rep.distance
+    return out, dist
 
 
 def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: float = 0.05,
@@ -248,6 +298,9 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
                          flat_weight: float = 0.05, floor: float = 1e-4) -> np.ndarray:
     """The network's spectrum as a MaxEnt default model.
 
+    The network's own output (``solve(..., fit_data=False)``), as in the paper's
+    RLISTA+: MaxEnt then does the fitting to the data.
+
     Parameters
     ----------
     tau, g, beta, omega, err, model
@@ -262,5 +315,5 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
     ndarray, shape (Nomega,) or (n, Nomega)
         Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``.
     """
-    res = solve(tau, g, beta, omega, err=err, model=model)
+    res = solve(tau, g, beta, omega, err=err, model=model, fit_data=False)
     return default_model_from_spectrum(res.A, res.omega, flat_weight, floor)

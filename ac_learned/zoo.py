@@ -8,6 +8,8 @@ from pathlib import Path
 from .cards import LoadedModel, load_model, read_card
 from .errors import ModelError
 
+BAND_MARGIN = 2.0  # a noise-band model serves data with sigma_rel <= its training sigma_max / BAND_MARGIN
+
 TRAIN_HINT = (
     "train one with `ac-learned train CONFIG` (see configs/ for examples; set grid.v_max to at "
     "least beta * max|omega|) and pass its card with model='path/to/card.json'"
@@ -25,17 +27,40 @@ def list_cards() -> list[dict]:
     return sorted(cards, key=lambda c: float(c["grid"]["v_max"]))
 
 
-def resolve(model: str, v_required: float) -> LoadedModel:
+def noise_ceiling(card: dict) -> float:
+    """Largest relative noise a model was trained on (``noise.sigma_max``; inf when absent)."""
+    return float(card.get("noise", {}).get("sigma_max", float("inf")))
+
+
+def pick_noise_band(cards: list[dict], sigma_rel: float | None) -> dict:
+    """Among models of one window, the one for data with relative noise ``sigma_rel``.
+
+    The most specialised model (smallest training ``sigma_max``) whose
+    ``sigma_max / BAND_MARGIN`` still covers ``sigma_rel``; the model trained
+    on the broadest noise range when no band covers it or the noise is unknown.
+    """
+    broad = max(cards, key=noise_ceiling)
+    if sigma_rel is None or not sigma_rel > 0:
+        return broad
+    fits = [c for c in cards if sigma_rel <= noise_ceiling(c) / BAND_MARGIN]
+    return min(fits, key=noise_ceiling) if fits else broad
+
+
+def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> LoadedModel:
     """Find and load the model for a request.
 
     Parameters
     ----------
     model : str
-        ``"auto"`` (the shipped model with the smallest ``V >= v_required``
-        among those marked for automatic use), a shipped model's name, or the
-        path of a model card.
+        ``"auto"`` (among the shipped models marked for automatic use, those
+        with the smallest ``V >= v_required``; of these, the noise band that
+        covers ``sigma_rel``, see :func:`pick_noise_band`), a shipped model's
+        name, or the path of a model card.
     v_required : float
         ``beta * max|omega|`` of the request.
+    sigma_rel : float, optional
+        The data's noise relative to ``G(0) + G(beta)`` (the largest over a
+        batch); None when no error bars are given (the broad-noise model is used).
 
     Raises
     ------
@@ -58,4 +83,6 @@ def resolve(model: str, v_required: float) -> LoadedModel:
             f"beta * max|omega| = {v_required:.4g} is outside every shipped model (largest V = {served:.4g}); "
             + TRAIN_HINT
         )
-    return load_model(candidates[0]["_path"])
+    v_best = float(candidates[0]["grid"]["v_max"])
+    same_window = [c for c in candidates if float(c["grid"]["v_max"]) == v_best]
+    return load_model(pick_noise_band(same_window, sigma_rel)["_path"])

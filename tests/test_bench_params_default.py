@@ -58,8 +58,10 @@ def test_summarise_counts_wins_and_drops():
 def test_default_quick(tmp_path):
     paths = main(["default", "--quick", "--out", str(tmp_path)], log=lambda *a: None)
     assert [p.name for p in paths] == ["default.md", "default.json", "default.png"]
-    rows = [r for r in _rows(paths[0].read_text()) if r[0] != "model"]
-    assert {r[4] for r in rows} == set(METHODS)
+    rows = [r for r in _rows(paths[0].read_text()) if r[0] != "test set"]
+    assert {r[5] for r in rows} == set(METHODS)
     for r in rows:
-        kept, n = (int(v) for v in r[3].split("/"))
-        assert kept <= n and (kept == 0 or np.isfinite(float(r[5])))
+        kept, n = (int(v) for v in r[4].split("/"))
+        assert kept <= n and (kept == 0 or np.isfinite(float(r[6])))
+    # the zoo row runs the network model='auto' picks at sigma = 1e-4: the low-noise band
+    assert any(r[1].endswith("-lownoise") for r in rows if r[5] == "RLISTA-fit")

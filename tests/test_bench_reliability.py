@@ -55,4 +55,4 @@ def test_summary_averages_models():
 
 def test_fit_note():
     assert fit_note(1.2) == "" and fit_note(None) == "" and fit_note(50.0, "rlista+") == ""
-    assert "rlista+" in fit_note(50.0) and "50" in fit_note(np.array([50.0]))
+    assert "error bars" in fit_note(50.0) and "50" in fit_note(np.array([50.0]))

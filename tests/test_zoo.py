@@ -52,3 +52,59 @@ def test_configs_in_repo_match_shipped_cards():
     for card in CARDS:
         assert card["name"] in by_name, f"no config in configs/ trains {card['name']}"
         assert config_hash(load_config(by_name[card["name"]])) == card["training"]["config_hash"]
+
+
+def _fake(name, v, sigma_max):
+    return {"name": name, "grid": {"v_max": v}, "noise": {"sigma_max": sigma_max}}
+
+
+def test_pick_noise_band_rules():
+    from ac_learned.zoo import BAND_MARGIN, pick_noise_band
+
+    broad, low = _fake("broad", 56, 1e-2), _fake("low", 56, 3e-4)
+    assert pick_noise_band([broad, low], None)["name"] == "broad"  # unknown noise: the broad model
+    assert pick_noise_band([broad, low], 1e-5)["name"] == "low"
+    assert pick_noise_band([broad, low], 3e-4 / BAND_MARGIN)["name"] == "low"
+    assert pick_noise_band([broad, low], 3e-4 / BAND_MARGIN * 1.01)["name"] == "broad"
+    assert pick_noise_band([broad, low], 0.5)["name"] == "broad"  # noisier than anything trained: broadest
+    assert pick_noise_band([low], 1e-2)["name"] == "low"  # the only model of the window
+    assert pick_noise_band([broad, low, _fake("mid", 56, 3e-3)], 1e-3)["name"] == "mid"
+
+
+WINDOWS_WITH_BANDS = sorted({float(c["grid"]["v_max"]) for c in CARDS if c.get("auto", True)
+                             and c["noise"]["sigma_max"] < 1e-3})
+
+
+@pytest.mark.parametrize("v", WINDOWS_WITH_BANDS)
+def test_shipped_noise_bands_are_chosen_by_the_error_bars(v):
+    low = resolve("auto", v * 0.999, 1e-5)
+    assert low.v_max == v and low.card["noise"]["sigma_max"] < 1e-3
+    for sigma in (None, 1e-3):
+        broad = resolve("auto", v * 0.999, sigma)
+        assert broad.v_max == v and broad.card["noise"]["sigma_max"] >= 1e-2
+
+
+def test_solve_chooses_the_band_from_err():
+    from ac_learned import solve
+    from ac_learned.kernels import fermionic_kernel
+
+    if not WINDOWS_WITH_BANDS:
+        pytest.skip("no noise-band models shipped")
+    v = WINDOWS_WITH_BANDS[0]
+    beta = 10.0
+    tau, omega = np.linspace(0, beta, 81), np.linspace(-0.9 * v / beta, 0.9 * v / beta, 101)
+    A = np.exp(-0.5 * (omega / (0.1 * v / beta)) ** 2)
+    A /= np.trapezoid(A, omega)
+    g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
+    assert solve(tau, g, beta=beta, omega=omega, err=1e-5).model_card["noise"]["sigma_max"] < 1e-3
+    assert solve(tau, g, beta=beta, omega=omega, err=1e-3).model_card["noise"]["sigma_max"] >= 1e-2
+    assert solve(tau, g, beta=beta, omega=omega).model_card["noise"]["sigma_max"] >= 1e-2
+
+
+def test_relative_noise_estimate():
+    from ac_learned.solve import relative_noise_estimate
+
+    g = np.array([[-0.6, -0.1, -0.4], [-0.5, -0.2, -0.5]])
+    assert relative_noise_estimate(g, None) is None
+    assert relative_noise_estimate(g, np.full((2, 3), 1e-3)) == pytest.approx(1e-3)
+    assert relative_noise_estimate(g, np.array([[1e-3] * 3, [4e-3] * 3])) == pytest.approx(4e-3)

@@ -2,14 +2,17 @@
 
 On identical noisy data with the true sigma as error bars:
 
-- RLISTA: the network alone (:func:`ac_learned.solve.solve`);
+- RLISTA: the network alone (:func:`ac_learned.solve.solve` with ``fit_data=False``);
+- RLISTA-fit: what ``solve`` returns by default, the network's spectrum moved the least
+  needed to fit the data to chi2/N = 1 (:mod:`ac_learned.refine`);
 - MaxEnt-flat: ana_cont ``maxent_svd``, chi2kink, flat default model;
 - RLISTA+: the same MaxEnt with the network's spectrum as default model.
 
 Sets: the paper set (``paper-rlista6`` on its own grid: eq. 16 prior, N_omega = 50,
 N_tau = 100, beta = 10) at sigma in {1e-5, 1e-4, 1e-3}, and held-out spectra of
 zoo models at sigma = 1e-4 (201 uniform tau points, omega = nu / beta on the
-model grid).  Spectra come from each card's prior with its held-out test seed
+model grid; the network is the one ``model="auto"`` picks there: the low-noise band at this sigma).
+Spectra come from each card's prior with its held-out test seed
 (``data.seed + 2``).  A spectrum on which a MaxEnt alpha search fails is dropped
 from every method's statistics and counted.
 """
@@ -24,7 +27,7 @@ import numpy as np
 from ._common import md_table, savefig, write_report
 
 BETA = 10.0
-METHODS = ("RLISTA", "MaxEnt-flat", "RLISTA+")
+METHODS = ("RLISTA", "RLISTA-fit", "MaxEnt-flat", "RLISTA+")
 PAPER_SIGMAS = (1e-5, 1e-4, 1e-3)
 ZOO_SIGMA = 1e-4
 
@@ -61,6 +64,12 @@ def _maxent(tau, g, omega, err, kind: str, card_path: str) -> np.ndarray:
     return out
 
 
+def _auto_name(v_required: float, sigma: float) -> str:
+    from ..zoo import resolve
+
+    return resolve("auto", v_required, sigma).name
+
+
 def compare(card: dict, n: int, sigma: float, tau_kind: str, seed: int = 123) -> dict:
     """The three methods on ``n`` held-out spectra of a model.
 
@@ -91,13 +100,16 @@ def compare(card: dict, n: int, sigma: float, tau_kind: str, seed: int = 123) ->
     g = -(a_true @ fermionic_kernel_dimensionless(tau / BETA, model.nu).T)
     g = g + sigma * np.random.default_rng(seed).standard_normal(g.shape)
     err = np.full(tau.size, sigma)
-    out = {"a_true": a_true, "omega": omega}
+    # shipped auto models: the network model="auto" picks for these data (window and noise band)
+    net = "auto" if card.get("auto", True) else card["_path"]
+    out = {"a_true": a_true, "omega": omega, "network": net if net != "auto" else _auto_name(BETA * omega[-1], sigma)}
     for method in METHODS:
         t0 = time.perf_counter()
-        if method == "RLISTA":
-            got = np.atleast_2d(solve(tau, g, beta=BETA, omega=omega, err=sigma, model=card["_path"]).A)
+        if method in ("RLISTA", "RLISTA-fit"):
+            got = np.atleast_2d(solve(tau, g, beta=BETA, omega=omega, err=sigma, model=net,
+                                      fit_data=method == "RLISTA-fit").A)
         else:
-            got = _maxent(tau, g, omega, err, "maxent" if method == "MaxEnt-flat" else "rlista+", card["_path"])
+            got = _maxent(tau, g, omega, err, "maxent" if method == "MaxEnt-flat" else "rlista+", net)
         out[method] = {"weights": _weights(got, omega), "seconds": (time.perf_counter() - t0) / n}
     return out
 
@@ -154,14 +166,16 @@ def run(quick: bool, log=print) -> dict:
         summ = summarise(res["a_true"], {m: res[m]["weights"] for m in METHODS},
                          {m: res[m]["seconds"] for m in METHODS})
         rse_pairs = [res[m]["weights"] for m in ("MaxEnt-flat", "RLISTA+")]
-        results.append({"model": name, "v_max": card["grid"]["v_max"], "sigma": sigma, "tau": tau_kind, **summ,
+        results.append({"model": name, "network": res["network"], "v_max": card["grid"]["v_max"], "sigma": sigma,
+                        "tau": tau_kind, **summ,
                         "rse_maxent": rse(rse_pairs[0], res["a_true"]).tolist(),
                         "rse_plus": rse(rse_pairs[1], res["a_true"]).tolist()})
         if not examples or (name == "paper-rlista6" and sigma == 1e-4):
             examples = {name: {"sigma": sigma, "omega": res["omega"], "a_true": res["a_true"][:3],
                               **{m: res[m]["weights"][:3] for m in METHODS}}}
         m = summ["methods"]
-        log(f"default: {name} sigma {sigma:g}: mean RSE RLISTA {m['RLISTA']['rse_mean']:.4f}, MaxEnt-flat "
+        log(f"default: {name} sigma {sigma:g}: mean RSE RLISTA {m['RLISTA']['rse_mean']:.4f}, RLISTA-fit "
+            f"{m['RLISTA-fit']['rse_mean']:.4f} (wins {m['RLISTA-fit']['wins_rse']:.0%}), MaxEnt-flat "
             f"{m['MaxEnt-flat']['rse_mean']:.4f}, RLISTA+ {m['RLISTA+']['rse_mean']:.4f} "
             f"(wins {m['RLISTA+']['wins_rse']:.0%}); dropped {summ['dropped']}")
     return {"settings": {k: list(v) if isinstance(v, tuple) else v for k, v in s.items()}, "results": results,
@@ -176,25 +190,33 @@ def markdown(raw: dict) -> str:
         for m in METHODS:
             q = r["methods"][m]
             win = lambda k, q=q: "" if k not in q else f"{q[k]:.0%}"  # noqa: E731
-            rows.append([r["model"], f"{r['v_max']:g}", f"{r['sigma']:g}", f"{r['n'] - r['dropped']}/{r['n']}", m,
+            net = Path(r.get("network", r["model"])).stem
+            shown_net = net if m in ("RLISTA", "RLISTA-fit", "RLISTA+") else ""
+            rows.append([r["model"], shown_net, f"{r['v_max']:g}", f"{r['sigma']:g}",
+                         f"{r['n'] - r['dropped']}/{r['n']}", m,
                          f"{q['rse_mean']:.4f}", f"{q['rse_median']:.4f}", f"{q['err_mean']:.3f}",
                          f"{q['err_median']:.3f}", win("wins_rse"), win("wins_err"),
                          "" if "rse_ratio" not in q else f"{q['rse_ratio']:.2f}", f"{q['seconds']:.3g}"])
     return "\n".join([
-        f"Same noisy data for the three methods, the true σ as error bar. Paper set: `paper-rlista6`'s grid "
+        f"Same noisy data for the four methods, the true σ as error bar. Paper set: `paper-rlista6`'s grid "
         f"(eq. 16 prior, N_ω = 50 on [−3, 3], its 100 τ points, β = {BETA:g}), {s['n_paper']} held-out spectra "
         f"per σ. Zoo: {s['n_zoo']} held-out spectra of each model's broad prior, 201 uniform τ points, σ = "
-        f"{ZOO_SIGMA:g}, ω = ν/β on the model grid. MaxEnt = ana_cont `maxent_svd`, chi2kink, flat default "
+        f"{ZOO_SIGMA:g}, ω = ν/β on the model grid, the network `model='auto'` picks for these data "
+        "(column 'network'). "
+        "RLISTA = the network alone; RLISTA-fit = `solve`'s default, the network's spectrum moved the least (in χ² "
+        "divergence) needed to fit the data to χ²/N = 1 (`ac_learned.refine`). "
+        "MaxEnt = ana_cont `maxent_svd`, chi2kink, flat default "
         "normalised on the window; RLISTA+ = the same with the network's spectrum (plus 5 % flat) as default. "
         "RSE = ‖a − a_true‖₂ and Err = Σ|a − a_true| on the normalised weights. 'wins' = fraction of the kept "
         "spectra where the method beats MaxEnt-flat; 'ratio' = its mean RSE over MaxEnt-flat's. 'kept' counts "
-        "spectra every method solved (a failed MaxEnt alpha search drops the spectrum for all three). "
-        "RLISTA's time is one batched `solve` call over all the spectra of a row divided by their number; "
+        "spectra every method solved (a failed MaxEnt alpha search drops the spectrum for all). "
+        "RLISTA's and RLISTA-fit's time is one batched `solve` call over all the spectra of a row divided by "
+        "their number; "
         "MaxEnt runs one spectrum at a time. Seconds per spectrum on one thread of a 2-core machine that other "
         "jobs shared: indicative only "
         "(`time.md` has the pinned timings).", "",
         "![default](default.png)", "",
-        md_table(["model", "V", "σ", "kept", "method", "mean RSE", "median RSE", "mean Err", "median Err",
+        md_table(["test set", "network", "V", "σ", "kept", "method", "mean RSE", "median RSE", "mean Err", "median Err",
                   "wins (RSE)", "wins (Err)", "ratio", "s/spectrum"], rows),
     ])
 
@@ -224,15 +246,15 @@ def plot(raw: dict, path: str | Path) -> Path:
     labels = [f"{'paper' if r['model'] == 'paper-rlista6' else r['model'].replace('rlista10-', '')}"
               f"\nσ={r['sigma']:g}" for r in res]
     for k, m in enumerate(METHODS):
-        ax.bar(np.arange(len(res)) + (k - 1) * 0.27, [r["methods"][m]["rse_mean"] for r in res], 0.27, label=m)
+        ax.bar(np.arange(len(res)) + (k - 1.5) * 0.2, [r["methods"][m]["rse_mean"] for r in res], 0.2, label=m)
     ax.set_xticks(np.arange(len(res)), labels, fontsize=6)
     ax.set_ylabel("mean RSE")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, axis="y")
     ax = axes[0][2]
-    for k, m in enumerate(("RLISTA", "RLISTA+")):
-        ax.bar(np.arange(len(res)) + (k - 0.5) * 0.4, [r["methods"][m]["wins_rse"] for r in res], 0.4,
-               label=m, color=("C0", "C2")[k])
+    for k, m in enumerate(("RLISTA", "RLISTA-fit", "RLISTA+")):
+        ax.bar(np.arange(len(res)) + (k - 1) * 0.27, [r["methods"][m]["wins_rse"] for r in res], 0.27,
+               label=m, color=("C0", "C1", "C3")[k])
     ax.axhline(0.5, color="k", lw=0.8, ls="--")
     ax.set_xticks(np.arange(len(res)), labels, fontsize=6)
     ax.set_ylabel("fraction of spectra beating MaxEnt-flat (RSE)")
@@ -248,7 +270,7 @@ def plot(raw: dict, path: str | Path) -> Path:
                 ax.axis("off")
                 continue
             ax.plot(omega, np.asarray(e["a_true"][j]) / w, "k-", lw=2, label="truth")
-            for m, c in zip(METHODS, ("C0", "C1", "C3")):
+            for m, c in zip(METHODS, ("C0", "C1", "C2", "C3")):
                 ax.plot(omega, np.asarray(e[m][j]) / w, color=c, lw=1.2, label=m)
             ax.set_title(f"{name}, σ = {e.get('sigma', float('nan')):g}, spectrum {j}", fontsize=8)
             ax.set_xlabel("ω")

@@ -325,7 +325,8 @@ def solve_time(data: dict, batch: int, repeats: int, min_time: float, model: str
     g = data["g"][:batch]
 
     def call():
-        solve(data["tau"], g if batch > 1 else g[0], BETA, data["omega"], err=NOISE, model=model, backend="numpy")
+        solve(data["tau"], g if batch > 1 else g[0], BETA, data["omega"], err=NOISE, model=model, backend="numpy",
+              fit_data=False)
 
     per = time_call(call, repeats, min_time) / batch
     return {"batch": batch, "t_min": float(per.min()), "t_median": float(np.median(per))}

@@ -53,7 +53,7 @@ from ..errors import ACLearnedWarning, InputError, ModelError
 from ..grids import trapezoid_weights
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
-from ..solve import ContinuationResult, default_model_from_spectrum, solve
+from ..solve import ContinuationResult, default_model_from_spectrum, relative_noise_estimate, solve
 from ..zoo import list_cards, resolve
 from ._numpy_compat import (  # noqa: F401  (re-exported for the tests and users)
     TRAPZ_MODULES,
@@ -358,10 +358,10 @@ def _error_bars(problem, kwargs: dict, what: str):
 # the network on an ana_cont problem
 # --------------------------------------------------------------------------------------------
 
-def _loaded_for(rlista_model: str, v_required: float, allow_clip: bool):
-    """Model for ``v_required``; with ``allow_clip``, the widest one when none covers it."""
+def _loaded_for(rlista_model: str, v_required: float, allow_clip: bool, sigma_rel: float | None = None):
+    """Model for ``v_required`` (and noise ``sigma_rel``); with ``allow_clip``, the widest one when none covers it."""
     try:
-        return resolve(rlista_model, v_required), False
+        return resolve(rlista_model, v_required, sigma_rel), False
     except ModelError:
         if not (allow_clip and rlista_model == "auto"):
             raise
@@ -372,14 +372,23 @@ def _loaded_for(rlista_model: str, v_required: float, allow_clip: bool):
 
 
 def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, backend: str, device: str,
-              allow_clip: bool) -> tuple[ContinuationResult, MatsubaraToTau | None, numpy.ndarray, list[str]]:
-    """Run the network; returns the result (on ``omega[inside]``), the Matsubara map, ``inside``, warnings."""
+              allow_clip: bool, fit_data: bool = True
+              ) -> tuple[ContinuationResult, MatsubaraToTau | None, numpy.ndarray, list[str]]:
+    """Run the network; returns the result (on ``omega[inside]``), the Matsubara map, ``inside``, warnings.
+
+    ``fit_data`` as for :func:`ac_learned.solve` (``method="rlista"`` fits the data; the neural default
+    model of ``"rlista+"`` is the network's own output, as in the paper).
+    """
     mode = problem.kernel_mode
     im_axis, _, beta = physical_axes(problem)
     notes: list[str] = []
     if mode == "freq_fermionic":
         beta = matsubara_beta(im_axis, beta)
-    net, clipped = _loaded_for(rlista_model, beta * float(numpy.max(numpy.abs(omega))), allow_clip)
+    sigma_rel = None  # Matsubara data: errors are known on G(tau) only after the mapping; the broad model serves
+    if mode == "time_fermionic":
+        err0 = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
+        sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0)
+    net, clipped = _loaded_for(rlista_model, beta * float(numpy.max(numpy.abs(omega))), allow_clip, sigma_rel)
     inside = numpy.ones(omega.size, dtype=bool)
     if clipped:
         inside = numpy.abs(omega) <= net.v_max / beta
@@ -395,7 +404,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
         if cov is not None:
             notes.append("rlista's chi2 per point and reliability flag use the diagonal of cov")
         res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside], err=err,
-                    model=card, backend=backend, device=device)
+                    model=card, backend=backend, device=device, fit_data=fit_data)
         return res, None, inside, notes
     wn = numpy.asarray(im_axis, dtype=float)
     cap = MATSUBARA_CAP * net.v_max / beta
@@ -407,7 +416,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
                      f"(omega_n <= {MATSUBARA_CAP:g} V/beta) with a fitted 1/(i omega)^k tail, k = 1..3")
     notes.append("reliable is judged on G(tau) mapped from the Matsubara data, with propagated diagonal errors")
     res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
-                device=device)
+                device=device, fit_data=fit_data)
     return res, mapped, inside, notes
 
 
@@ -523,7 +532,8 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
     if not 0.0 <= flat_weight <= 1.0:
         raise InputError(f"flat_weight must lie in [0, 1], got {flat_weight}")
     _, omega, _ = physical_axes(problem)
-    res, _, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=True)
+    res, _, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=True,
+                                      fit_data=False)
     a = numpy.zeros(omega.size)
     a[inside] = res.A
     norm = float(res.norm)

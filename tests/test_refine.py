@@ -1,0 +1,98 @@
+"""The data fit of the network's spectrum (ac_learned.refine) and its use in solve()."""
+
+import numpy as np
+import pytest
+from spectra import gaussian_spectrum
+
+import ac_learned
+from ac_learned.grids import trapezoid_weights
+from ac_learned.kernels import fermionic_kernel, fermionic_kernel_dimensionless
+from ac_learned.refine import fit_to_data
+
+NU = np.linspace(-20, 20, 81)
+X = np.linspace(0, 1, 41)
+K = fermionic_kernel_dimensionless(X, NU)
+
+
+def weights(peaks):
+    a = gaussian_spectrum(NU, peaks) * trapezoid_weights(NU)
+    return a / a.sum()
+
+
+A_TRUE = weights(((3.0, 1.5, 0.6), (-6.0, 2.0, 0.4)))
+A_GUESS = weights(((0.0, 6.0, 1.0),))  # a broad guess that misses the data
+
+
+def data(sigma, seed=0):
+    return K @ A_TRUE + sigma * np.random.default_rng(seed).standard_normal(X.size), np.full(X.size, sigma)
+
+
+def chi2(a, g, err):
+    return float(np.mean(((K @ a - g) / err) ** 2))
+
+
+@pytest.mark.parametrize("sigma", [1e-4, 1e-3])
+def test_fit_reaches_the_noise_and_keeps_the_constraints(sigma):
+    g, err = data(sigma)
+    assert chi2(A_GUESS, g, err) > 10
+    a, rep = fit_to_data(A_GUESS, K, g, err)
+    assert rep.changed and rep.reached and rep.chi2_before == pytest.approx(chi2(A_GUESS, g, err))
+    assert 0.9 <= chi2(a, g, err) <= 1.0 * 1.05 and rep.chi2_after == pytest.approx(chi2(a, g, err))
+    assert np.all(a >= 0) and a.sum() == pytest.approx(1.0, abs=1e-12)
+    # fitting moved the guess towards the truth
+    assert np.linalg.norm(a - A_TRUE) < 0.8 * np.linalg.norm(A_GUESS - A_TRUE)
+
+
+def test_a_spectrum_that_fits_is_returned_unchanged():
+    g, err = data(1e-3)
+    a, rep = fit_to_data(A_TRUE, K, g, err, target=2.0)
+    assert not rep.changed and rep.distance == 0.0 and a is A_TRUE
+
+
+def test_the_smallest_change_is_made():
+    # the minimal change for a looser target stays closer to the guess
+    g, err = data(1e-4)
+    a1, r1 = fit_to_data(A_GUESS, K, g, err, target=1.0)
+    a4, r4 = fit_to_data(A_GUESS, K, g, err, target=4.0)
+    assert r4.distance < r1.distance and 3.6 <= r4.chi2_after <= 4.0
+
+
+def test_unreachable_target_does_not_overfit():
+    # error bars 100 times too small: no spectrum reaches chi2/N = 1
+    g, _ = data(1e-3)
+    err = np.full(X.size, 1e-5)
+    a, rep = fit_to_data(A_GUESS, K, g, err)
+    assert not rep.reached and rep.chi2_after > 1.0
+    assert np.all(np.isfinite(a)) and np.all(a >= 0) and a.sum() == pytest.approx(1.0)
+
+
+BETA = 4.0
+
+
+def physical_data(tau):
+    w = np.linspace(-15, 15, 6001)
+    return -fermionic_kernel(tau, w, BETA) @ (gaussian_spectrum(w, ((0.5, 0.6, 0.6), (-1.5, 0.7, 0.4)))
+                                               * trapezoid_weights(w))
+
+
+def test_solve_fits_the_data_by_default(tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    g = physical_data(tau) + 1e-4 * np.random.default_rng(3).standard_normal(tau.size)
+    omega = np.linspace(-5, 5, 101)
+    raw = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model), fit_data=False)
+    fit = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model))
+    assert raw.fit_distance is None and raw.chi2 == pytest.approx(raw.chi2_network)
+    assert fit.chi2_network == pytest.approx(raw.chi2) and fit.chi2_network > 1.5
+    # the tiny model's 41-point grid cannot reach chi2/N = 1 exactly: within 1.2x of its best fit
+    assert fit.chi2 < 1.5 and fit.chi2 < 0.01 * fit.chi2_network and fit.fit_distance > 0
+    assert fit.reliable == raw.reliable  # the flag judges the network, not the fit
+    np.testing.assert_allclose(trapezoid_weights(omega) @ fit.A, trapezoid_weights(omega) @ raw.A, rtol=1e-6)
+    np.testing.assert_allclose(fit.chi2, np.mean(((fit.backtransform - g) / 1e-4) ** 2))
+
+
+def test_solve_without_errors_cannot_fit(tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    res = ac_learned.solve(tau, physical_data(tau), beta=BETA, omega=np.linspace(-5, 5, 101),
+                           model=str(tiny_model))
+    assert res.chi2 is None and res.fit_distance is None
+    assert any("fit to the data" in w for w in res.warnings)
