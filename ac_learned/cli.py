@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--markdown", metavar="FILE", help="write the models' card metrics as a Markdown page")
     m.set_defaults(func=_cmd_models)
     b = sub.add_parser("bench", add_help=False,
-                       help="benchmarks beside MaxEnt: time, gpu, fig2a, params, robustness, default "
-                            "(`ac-learned bench --help`)")
+                       help="benchmarks beside MaxEnt: time, gpu, fig2a, params, robustness, default, reliability, "
+                            "papertable (`ac-learned bench --help`)")
     b.add_argument("bench_args", nargs=argparse.REMAINDER)
     b.set_defaults(func=_cmd_bench)
     return p

@@ -87,12 +87,24 @@ def cell_edges(grid: np.ndarray) -> np.ndarray:
     return np.concatenate([[grid[0]], mid, [grid[-1]]])
 
 
+#: Shift of the log-spline resampling, relative to G(0) + G(beta) (see :func:`resample_to_x`).
+LOG_SHIFT = 1e-3
+
+
 def resample_to_x(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) -> np.ndarray:
     """Resample ``G(tau)`` onto a model's reduced grid ``x``.
 
-    A not-a-knot cubic spline in ``tau / beta`` is used; it reproduces the data
-    on grids with both ends, and extrapolates the short distance to 0 and 1 on
-    grids without them (bin centres, open grids).
+    A not-a-knot cubic spline in ``tau / beta`` through ``log(g + c)`` with
+    ``c = LOG_SHIFT * (g_first + g_last)`` (plus twice the most negative
+    value, if any) is used for each positive-convention row (``g_first +
+    g_last > 0``); other rows take a cubic spline through ``g`` itself.  Near
+    ``tau = 0`` and ``beta`` a G(tau) with spectral weight at large ``|omega|``
+    decays like ``exp(-|omega| tau)``, which a spline through ``g`` follows
+    poorly on a coarse grid (on 201 points with ``beta * Omega_max = 560`` its
+    error reaches 1e-3 rms, 4e-2 at worst); through the logarithm the error is
+    10-20 times smaller.  Both reproduce the data on grids with both ends and
+    extrapolate the short distance to 0 and 1 on grids without them (bin
+    centres, open grids).
 
     Parameters
     ----------
@@ -107,8 +119,41 @@ def resample_to_x(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) ->
     -------
     ndarray, shape (..., Nx)
     """
-    spline = CubicSpline(np.asarray(tau, float) / beta, g, axis=-1, extrapolate=True)
-    return spline(x)
+    t = np.asarray(tau, float) / beta
+    g = np.asarray(g, float)
+    out = CubicSpline(t, g, axis=-1, extrapolate=True)(x)
+    rows = g.reshape(-1, g.shape[-1])
+    flat = out.reshape(-1, out.shape[-1])
+    scale = rows[:, 0] + rows[:, -1]
+    pos = scale > 0
+    if np.any(pos):
+        r = rows[pos]
+        c = LOG_SHIFT * scale[pos, None] + 2.0 * np.maximum(0.0, -r.min(axis=1, keepdims=True))
+        flat[pos] = np.exp(CubicSpline(t, np.log(r + c), axis=-1, extrapolate=True)(x)) - c
+    return flat.reshape(out.shape)
+
+
+def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) -> np.ndarray:
+    """Estimated rms error of :func:`resample_to_x` on ``x``, per row.
+
+    The resampling from every other point of ``tau`` (both end points kept)
+    is compared with the one from all points; for a fourth-order interpolant
+    the error of the full grid is about 1/15 of that difference (Richardson).
+    Zero for grids of fewer than 8 points (no estimate).
+
+    Returns
+    -------
+    ndarray, shape (...,)
+    """
+    tau = np.asarray(tau, float)
+    g = np.asarray(g, float)
+    if tau.size < 8:
+        return np.zeros(g.shape[:-1])
+    keep = np.arange(0, tau.size, 2)
+    if keep[-1] != tau.size - 1:
+        keep = np.append(keep, tau.size - 1)
+    diff = resample_to_x(tau[keep], g[..., keep], beta, x) - resample_to_x(tau, g, beta, x)
+    return np.sqrt(np.mean(diff ** 2, axis=-1)) / 15.0
 
 
 def _piecewise_linear_antiderivative(knots: np.ndarray, values: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -9,11 +9,11 @@ import numpy as np
 from .conventions import detect_sign
 from .diagnostics import RECOMMENDATION, chi2_per_point, threshold_for
 from .errors import InputError
-from .grids import resample_to_x, trapezoid_weights, weights_to_density
+from .grids import resample_to_x, resampling_error, trapezoid_weights, weights_to_density
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
 from .refine import fit_to_data
-from .zoo import resolve
+from .zoo import auto_x_grid, resolve
 
 
 @dataclass
@@ -119,18 +119,26 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     return tau, g2, beta, err
 
 
-def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None) -> float | None:
+def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarray | None = None,
+                            beta: float | None = None, x: np.ndarray | None = None) -> float | None:
     """``max`` over spectra of ``median(err) / (|G(tau_0)| + |G(tau_last)|)``, or None without errors.
 
     Used only to choose a noise-band model.  The end points of a grid without
     ``tau = 0, beta`` underestimate ``G(0) + G(beta)``, so the estimate errs on
-    the noisy side (towards the broad-noise model).
+    the noisy side (towards the broad-noise model).  With ``tau``, ``beta`` and
+    the model's grid ``x``, the estimated error of resampling the data onto
+    ``x`` (:func:`ac_learned.grids.resampling_error`) is added in quadrature:
+    on a coarse tau grid with a wide window it, not the QMC noise, limits the
+    network's input.
     """
     if err is None:
         return None
     g = np.atleast_2d(g)
     norm = np.abs(g[:, 0]) + np.abs(g[:, -1])
     med = np.median(np.broadcast_to(err, g.shape), axis=1)
+    if tau is not None and beta is not None and x is not None:
+        g_pos = g * np.where(g[:, :1] + g[:, -1:] < 0, -1.0, 1.0)  # the sign solve resamples in
+        med = np.hypot(med, resampling_error(tau, g_pos, beta, x))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(norm > 0, med / norm, np.inf)
     return float(np.max(ratio))
@@ -183,7 +191,8 @@ def solve(
     omega = _as_1d_grid("omega", omega, 2)
     single = np.ndim(g) == 1
     v_required = beta * float(np.max(np.abs(omega)))
-    net = resolve(model, v_required, relative_noise_estimate(g2, err2))
+    grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
+    net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x))
     warnings: list[str] = []
     if v_required > net.v_max * (1 + 1e-9):
         warnings.append(

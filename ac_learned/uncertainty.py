@@ -1,7 +1,8 @@
 """Per-frequency error bands: RLISTA on every jackknife sample or on noise draws.
 
 The network is a fixed, cheap map, so propagating the data's uncertainty costs
-one batched forward pass:
+one batched forward pass (plus, by default, each sample's fit to the data,
+1-30 ms per sample):
 
 - with bins (ALF, SmoQyDQMC, ALPS time series): leave-one-out jackknife over the
   bins; the band is the jackknife standard error
@@ -71,7 +72,12 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
     centre : ContinuationResult, optional
         The result for ``g`` itself, if already computed.
     **solve_kwargs
-        ``model``, ``backend``, ``device``.
+        ``model``, ``backend``, ``device``, ``fit_data``.
+
+    Every sample is continued exactly as ``g`` is: with the data's error bars
+    (from ``err``, the diagonal of ``cov`` or the bins' standard error), so the
+    same noise-band model and, by default, the same fit to the data
+    (:func:`ac_learned.refine.fit_to_data`) apply to the centre and the band.
 
     Returns
     -------
@@ -82,7 +88,9 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         raise InputError("error_band takes one spectrum at a time (g of shape (Ntau,))")
     rng = np.random.default_rng(seed)
     if bins is not None:
-        samples = jackknife_samples(np.asarray(bins, float))
+        bins = np.asarray(bins, float)
+        samples = jackknife_samples(bins)
+        sample_err = bins.std(axis=0, ddof=1) / np.sqrt(bins.shape[0])
         method = "jackknife"
     elif cov is not None:
         cov = np.asarray(cov, float)
@@ -91,16 +99,18 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         except np.linalg.LinAlgError:
             raise InputError("the covariance matrix is not positive definite") from None
         samples = g + rng.standard_normal((n_draws, len(g))) @ chol.T
+        sample_err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
         method = "covariance draws"
     elif err is not None:
-        samples = g + np.broadcast_to(np.asarray(err, float), g.shape) * rng.standard_normal((n_draws, len(g)))
+        sample_err = np.broadcast_to(np.asarray(err, float), g.shape)
+        samples = g + sample_err * rng.standard_normal((n_draws, len(g)))
         method = "error-bar draws"
     else:
         raise InputError("an error band needs bins, a covariance or error bars")
-    res = solve(tau, samples, beta=beta, omega=omega, **solve_kwargs)
+    res = solve(tau, samples, beta=beta, omega=omega, err=sample_err, **solve_kwargs)
     a = np.atleast_2d(res.A)
     if centre is None:
-        centre = solve(tau, g, beta=beta, omega=omega, **solve_kwargs)
+        centre = solve(tau, g, beta=beta, omega=omega, err=sample_err, **solve_kwargs)
     n = a.shape[0]
     if method == "jackknife":
         std = np.sqrt((n - 1) / n * np.sum((a - a.mean(axis=0)) ** 2, axis=0))

@@ -46,6 +46,18 @@ def pick_noise_band(cards: list[dict], sigma_rel: float | None) -> dict:
     return min(fits, key=noise_ceiling) if fits else broad
 
 
+def auto_x_grid(v_required: float):
+    """The x-grid of the models ``"auto"`` would choose from for ``v_required`` (None when none covers it).
+
+    The noise bands of one window share its grids, so the resampling error of
+    the data can be estimated before the band is chosen.
+    """
+    from .config import build_grids
+
+    candidates = [c for c in list_cards() if c.get("auto", True) and float(c["grid"]["v_max"]) >= v_required]
+    return build_grids(candidates[0]["grid"])[0] if candidates else None
+
+
 def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> LoadedModel:
     """Find and load the model for a request.
 

@@ -78,3 +78,44 @@ def test_weights_to_density_batched():
     a = np.random.default_rng(0).uniform(size=(3, 51))
     A = weights_to_density(a, nu, 1.0, np.linspace(-5, 5, 80), norm=np.array([1.0, 2.0, 3.0]))
     np.testing.assert_allclose(A @ trapezoid_weights(np.linspace(-5, 5, 80)), [1, 2, 3])
+
+
+def _wide_window_g(tau, beta):
+    """Positive-convention G of weight at |omega| up to 30/beta * 10: steep near both ends."""
+    omega = np.linspace(-30.0, 30.0, 601)
+    A = gaussian_spectrum(omega, peaks=((-18.0, 2.0, 0.3), (0.0, 1.0, 0.4), (22.0, 3.0, 0.3)))
+    return fermionic_kernel(tau, omega, beta) @ (A * trapezoid_weights(omega))
+
+
+def test_log_spline_resampling_follows_steep_ends():
+    from scipy.interpolate import CubicSpline
+
+    beta = 10.0
+    tau = np.linspace(0, beta, 101)
+    g = _wide_window_g(tau, beta)
+    x = make_x_grid(128, "chebyshev")
+    exact = _wide_window_g(x * beta, beta)
+    plain = CubicSpline(tau / beta, g)(x)
+    err_log = np.abs(resample_to_x(tau, g, beta, x) - exact).max()
+    assert err_log < np.abs(plain - exact).max() / 5
+    np.testing.assert_allclose(resample_to_x(tau, g, beta, tau / beta), g, rtol=1e-10, atol=1e-14)
+    # standard sign: the plain spline, still through the data
+    np.testing.assert_allclose(resample_to_x(tau, -g, beta, tau / beta), -g, rtol=1e-10, atol=1e-14)
+    # noisy values below zero in the middle are shifted, not logged as NaN
+    noisy = g + 1e-3 * np.random.default_rng(0).standard_normal(g.shape)
+    assert np.all(np.isfinite(resample_to_x(tau, noisy, beta, x)))
+
+
+def test_resampling_error_estimate_tracks_the_true_error():
+    from ac_learned.grids import resampling_error
+
+    beta = 10.0
+    x = make_x_grid(128, "chebyshev")
+    exact = _wide_window_g(x * beta, beta)
+    for n in (41, 101, 401):
+        tau = np.linspace(0, beta, n)
+        g = _wide_window_g(tau, beta)
+        true_rms = np.sqrt(np.mean((resample_to_x(tau, g, beta, x) - exact) ** 2))
+        est = resampling_error(tau, g, beta, x)
+        assert true_rms / 10 < est < true_rms * 10, (n, est, true_rms)
+    assert resampling_error(np.linspace(0, beta, 5), np.ones(5), beta, x) == 0.0

@@ -43,3 +43,30 @@ def test_band_from_covariance_and_errors(tiny_model):
         error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=-cov, model=str(tiny_model))
     with pytest.raises(InputError, match="needs bins"):
         error_band(tau, g, BETA, np.linspace(-4, 4, 41), model=str(tiny_model))
+
+
+def test_samples_are_continued_like_the_centre(tiny_model, monkeypatch):
+    """Each sample gets the data's error bars, so the same model and fit serve centre and band."""
+    import ac_learned.uncertainty as unc
+
+    seen = []
+    real_solve = unc.solve
+
+    def spy(tau, g, **kw):
+        seen.append(kw.get("err"))
+        return real_solve(tau, g, **kw)
+
+    monkeypatch.setattr(unc, "solve", spy)
+    tau = np.linspace(0, BETA, 41)
+    g = make_data(tau)
+    rng = np.random.default_rng(2)
+    bins = g + 1e-3 * rng.standard_normal((16, tau.size))
+    band = error_band(tau, bins.mean(axis=0), BETA, np.linspace(-4, 4, 41), bins=bins, model=str(tiny_model))
+    assert len(seen) == 2  # the samples in one batch, then the centre
+    for err in seen:
+        np.testing.assert_allclose(err, bins.std(axis=0, ddof=1) / 4.0)
+    cov = 1e-6 * np.eye(tau.size)
+    seen.clear()
+    error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=cov, n_draws=20, model=str(tiny_model))
+    np.testing.assert_allclose(seen[0], 1e-3)
+    assert np.all(band.lower <= band.upper)

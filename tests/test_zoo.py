@@ -108,3 +108,23 @@ def test_relative_noise_estimate():
     assert relative_noise_estimate(g, None) is None
     assert relative_noise_estimate(g, np.full((2, 3), 1e-3)) == pytest.approx(1e-3)
     assert relative_noise_estimate(g, np.array([[1e-3] * 3, [4e-3] * 3])) == pytest.approx(4e-3)
+
+
+def test_coarse_tau_grid_with_a_wide_window_keeps_the_broad_model():
+    """Resampling error counts as noise: 41 tau points cannot feed a low-noise model at V = 560."""
+    from ac_learned import solve
+    from ac_learned.kernels import fermionic_kernel
+
+    if 560 not in WINDOWS_WITH_BANDS:
+        pytest.skip("no V = 560 noise band shipped")
+    beta = 10.0
+    omega = np.linspace(-50.0, 50.0, 201)
+    A = np.exp(-0.5 * ((omega - 20.0) / 3.0) ** 2) + np.exp(-0.5 * (omega / 2.0) ** 2)
+    A /= np.trapezoid(A, omega)
+    picked = {}
+    for n_tau in (41, 2001):
+        tau = np.linspace(0, beta, n_tau)
+        g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
+        picked[n_tau] = solve(tau, g, beta=beta, omega=omega, err=1e-5, fit_data=False).model_card["name"]
+    assert picked[41] == "rlista10-v560"
+    assert picked[2001] == "rlista10-v560-lownoise"

@@ -54,7 +54,7 @@ from ..grids import trapezoid_weights
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
 from ..solve import ContinuationResult, default_model_from_spectrum, relative_noise_estimate, solve
-from ..zoo import list_cards, resolve
+from ..zoo import auto_x_grid, list_cards, resolve
 from ._numpy_compat import (  # noqa: F401  (re-exported for the tests and users)
     TRAPZ_MODULES,
     NumpyWithTrapz,
@@ -387,7 +387,9 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     sigma_rel = None  # Matsubara data: errors are known on G(tau) only after the mapping; the broad model serves
     if mode == "time_fermionic":
         err0 = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
-        sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0)
+        v_req = beta * float(numpy.max(numpy.abs(omega)))
+        grid_x = auto_x_grid(v_req) if rlista_model == "auto" else None
+        sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0, im_axis, beta, grid_x)
     net, clipped = _loaded_for(rlista_model, beta * float(numpy.max(numpy.abs(omega))), allow_clip, sigma_rel)
     inside = numpy.ones(omega.size, dtype=bool)
     if clipped:
