@@ -65,3 +65,20 @@ def test_default_quick(tmp_path):
         assert kept <= n and (kept == 0 or np.isfinite(float(r[6])))
     # the zoo row runs the network model='auto' picks at sigma = 1e-4: the low-noise band
     assert any(r[1].endswith("-lownoise") for r in rows if r[5] == "RLISTA-fit")
+
+
+def test_maxent_runs_over_the_time_limit_count_as_failed():
+    from ac_learned.bench.fig2a import paper_grids
+    from ac_learned.bench.neural_default import BETA, _maxent
+    from ac_learned.kernels import fermionic_kernel_dimensionless
+    from ac_learned.zoo import models_dir
+
+    x, nu = paper_grids()
+    a = np.exp(-0.5 * (nu / 5.0) ** 2)
+    a /= a.sum()
+    noise = 1e-4 * np.random.default_rng(0).standard_normal((1, x.size))
+    g = -(fermionic_kernel_dimensionless(x, nu) @ a)[None, :] + noise
+    card = str(models_dir() / "paper-rlista6.json")
+    err = np.full(x.size, 1e-4)
+    assert np.all(np.isnan(_maxent(x * BETA, g, nu / BETA, err, "maxent", card, timeout_s=1e-3)))
+    assert np.all(np.isfinite(_maxent(x * BETA, g, nu / BETA, err, "maxent", card, timeout_s=120)))

@@ -19,6 +19,7 @@ from every method's statistics and counted.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -47,9 +48,38 @@ def _weights(A: np.ndarray, omega: np.ndarray) -> np.ndarray:
     return a / a.sum(axis=1, keepdims=True)
 
 
-def _maxent(tau, g, omega, err, kind: str, card_path: str) -> np.ndarray:
-    """One MaxEnt run per spectrum; a row of NaN where ana_cont's alpha search fails."""
-    import contextlib
+#: Wall-clock limit of one MaxEnt run in the benchmarks (seconds); a longer run counts as failed.
+MAXENT_TIMEOUT_S = 60.0
+
+
+class _MaxEntTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`_MaxEntTimeout` after ``seconds`` (main thread on Unix; no limit elsewhere)."""
+    import signal
+    import threading
+
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _MaxEntTimeout
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _maxent(tau, g, omega, err, kind: str, card_path: str, timeout_s: float = MAXENT_TIMEOUT_S) -> np.ndarray:
+    """One MaxEnt run per spectrum; a row of NaN where ana_cont's alpha search fails or exceeds ``timeout_s``."""
     import io
 
     from ..pipeline import _maxent_solve
@@ -57,9 +87,9 @@ def _maxent(tau, g, omega, err, kind: str, card_path: str) -> np.ndarray:
     out = np.full((len(g), omega.size), np.nan)
     for i, gi in enumerate(g):
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), _time_limit(timeout_s):
                 out[i] = _maxent_solve(tau, gi, BETA, omega, err, kind, card_path, "auto", "cpu").A
-        except (RuntimeError, ValueError, IndexError, np.linalg.LinAlgError):
+        except (RuntimeError, ValueError, IndexError, np.linalg.LinAlgError, _MaxEntTimeout):
             pass
     return out
 
@@ -209,7 +239,8 @@ def markdown(raw: dict) -> str:
         "normalised on the window; RLISTA+ = the same with the network's spectrum (plus 5 % flat) as default. "
         "RSE = ‖a − a_true‖₂ and Err = Σ|a − a_true| on the normalised weights. 'wins' = fraction of the kept "
         "spectra where the method beats MaxEnt-flat; 'ratio' = its mean RSE over MaxEnt-flat's. 'kept' counts "
-        "spectra every method solved (a failed MaxEnt alpha search drops the spectrum for all). "
+        "spectra every method solved (a failed MaxEnt alpha search, or one over "
+        f"{MAXENT_TIMEOUT_S:g} s, drops the spectrum for all). "
         "RLISTA's and RLISTA-fit's time is one batched `solve` call over all the spectra of a row divided by "
         "their number; "
         "MaxEnt runs one spectrum at a time. Seconds per spectrum on one thread of a 2-core machine that other "
