@@ -94,12 +94,6 @@ def _maxent(tau, g, omega, err, kind: str, card_path: str, timeout_s: float = MA
     return out
 
 
-def _auto_name(v_required: float, sigma: float) -> str:
-    from ..zoo import resolve
-
-    return resolve("auto", v_required, sigma).name
-
-
 def compare(card: dict, n: int, sigma: float, tau_kind: str, seed: int = 123) -> dict:
     """The three methods on ``n`` held-out spectra of a model.
 
@@ -132,12 +126,13 @@ def compare(card: dict, n: int, sigma: float, tau_kind: str, seed: int = 123) ->
     err = np.full(tau.size, sigma)
     # shipped auto models: the network model="auto" picks for these data (window and noise band)
     net = "auto" if card.get("auto", True) else card["_path"]
-    out = {"a_true": a_true, "omega": omega, "network": net if net != "auto" else _auto_name(BETA * omega[-1], sigma)}
+    out = {"a_true": a_true, "omega": omega, "network": net}
     for method in METHODS:
         t0 = time.perf_counter()
         if method in ("RLISTA", "RLISTA-fit"):
-            got = np.atleast_2d(solve(tau, g, beta=BETA, omega=omega, err=sigma, model=net,
-                                      fit_data=method == "RLISTA-fit").A)
+            res = solve(tau, g, beta=BETA, omega=omega, err=sigma, model=net, fit_data=method == "RLISTA-fit")
+            got = np.atleast_2d(res.A)
+            out["network"] = res.model_card["name"]  # what "auto" chose (window, noise, resampling error)
         else:
             got = _maxent(tau, g, omega, err, "maxent" if method == "MaxEnt-flat" else "rlista+", net)
         out[method] = {"weights": _weights(got, omega), "seconds": (time.perf_counter() - t0) / n}
