@@ -52,30 +52,43 @@ def _weights(A: np.ndarray, omega: np.ndarray) -> np.ndarray:
 MAXENT_TIMEOUT_S = 60.0
 
 
-class _MaxEntTimeout(Exception):
+class _MaxEntTimeout(BaseException):  # not Exception: ana_cont catches those inside its Newton loop
     pass
 
 
 @contextlib.contextmanager
 def _time_limit(seconds: float):
-    """Raise :class:`_MaxEntTimeout` after ``seconds`` (main thread on Unix; no limit elsewhere)."""
+    """Raise :class:`_MaxEntTimeout` after ``seconds`` (main thread on Unix; no limit elsewhere).
+
+    ana_cont's alpha loop catches every exception (a bare ``except``) and goes on
+    with the next alpha, so the alarm repeats every 50 ms until the exception
+    leaves ana_cont.
+    """
     import signal
     import threading
 
     if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
+    state = {"active": True}
 
     def handler(signum, frame):
-        raise _MaxEntTimeout
+        if state["active"]:
+            raise _MaxEntTimeout
 
     old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        while True:  # disarm even if an alarm lands in here
+            try:
+                state["active"] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+                break
+            except _MaxEntTimeout:
+                continue
 
 
 def _maxent(tau, g, omega, err, kind: str, card_path: str, timeout_s: float = MAXENT_TIMEOUT_S) -> np.ndarray:
