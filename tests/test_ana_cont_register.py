@@ -202,3 +202,21 @@ def test_kernels_and_kkt_unchanged_by_the_plugin(clean):
     np.testing.assert_allclose(g.imag, -np.pi * spec)
     # Kramers-Kronig real part of a spectrum centred at 1: negative below, positive above far from it
     assert g.real[0] < 0 < g.real[-1]
+
+
+def test_proxy_linalg_refuses_non_finite_matrices_instead_of_hanging():
+    """A diverged Newton step hands inf/NaN to pinv; OpenBLAS's SVD would never return."""
+    import numpy as np
+
+    from ac_learned.hosts._numpy_compat import FiniteLinalg, NumpyWithTrapz
+
+    proxy = NumpyWithTrapz(np)
+    assert isinstance(proxy.linalg, FiniteLinalg)
+    m = np.array([[2.0, 0.0], [0.0, 4.0]])
+    np.testing.assert_allclose(proxy.linalg.pinv(m), np.linalg.pinv(m))
+    assert proxy.linalg.LinAlgError is np.linalg.LinAlgError and proxy.linalg.norm(m) == np.linalg.norm(m)
+    for bad in (np.nan, np.inf):
+        with pytest.raises(np.linalg.LinAlgError, match="non-finite"):
+            proxy.linalg.pinv(np.array([[1.0, bad], [0.0, 1.0]]))
+        with pytest.raises(np.linalg.LinAlgError):
+            proxy.linalg.svd(np.array([[1.0, bad], [0.0, 1.0]]))

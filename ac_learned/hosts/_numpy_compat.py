@@ -3,6 +3,13 @@
 ana_cont 1.1.2's MaxEnt calls ``np.trapz``, which numpy 2.4 removed.  The modules
 listed in :data:`TRAPZ_MODULES` get their own proxy of numpy that adds
 ``trapz = numpy.trapezoid``; numpy itself is never modified.
+
+The proxy's ``linalg`` also refuses non-finite matrices in ``pinv``, ``svd``,
+``inv`` and ``solve`` with a ``LinAlgError``.  When a Newton step of ana_cont's
+MaxEnt diverges (seen at sigma = 1e-5 on sharp spectra), its Jacobian holds inf
+or NaN and OpenBLAS's SVD on it never returns: the run hangs forever, beyond
+the reach of Python signals.  ana_cont already handles ``LinAlgError`` there
+(zero step), and goes on with the next alpha.
 """
 
 from __future__ import annotations
@@ -20,6 +27,36 @@ _LOG = logging.getLogger("ac_learned.ana_cont")
 TRAPZ_MODULES = ("ana_cont.solvers",)
 
 
+_GUARDED = ("pinv", "svd", "inv", "solve")
+
+
+class FiniteLinalg(types.ModuleType):
+    """``numpy.linalg`` whose :data:`_GUARDED` functions raise ``LinAlgError`` on inf/NaN input."""
+
+    def __init__(self, target: types.ModuleType):
+        super().__init__(target.__name__, target.__doc__)
+        self._target = target
+        for name in _GUARDED:
+            setattr(self, name, self._guard(getattr(target, name), name))
+
+    @staticmethod
+    def _guard(fn, name: str):
+        def guarded(a, *args, **kwargs):
+            if not numpy.all(numpy.isfinite(a)):
+                raise numpy.linalg.LinAlgError(
+                    f"ac_learned: non-finite matrix passed to numpy.linalg.{name} inside ana_cont "
+                    "(a diverged Newton step); refused instead of hanging in LAPACK")
+            return fn(a, *args, **kwargs)
+
+        guarded.__name__ = name
+        return guarded
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        setattr(self, name, value)
+        return value
+
+
 class NumpyWithTrapz(types.ModuleType):
     """numpy seen through a module proxy that adds ``trapz = numpy.trapezoid``.
 
@@ -31,6 +68,7 @@ class NumpyWithTrapz(types.ModuleType):
         super().__init__(target.__name__, target.__doc__)
         self._target = target
         self.trapz = target.trapezoid
+        self.linalg = FiniteLinalg(target.linalg)
 
     def __getattr__(self, name: str):
         value = getattr(self._target, name)
