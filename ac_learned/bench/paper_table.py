@@ -198,29 +198,44 @@ def markdown(raw: dict) -> str:
 
 
 def plot(raw: dict, path: str | Path) -> Path:
-    """Mean RSE against depth for LISTA and RLISTA at each sigma, ISTA and MaxEnt as lines."""
+    """Mean RSE against depth at each sigma: networks on all test spectra (filled) and, beside MaxEnt,
+    networks and their data fits on the MaxEnt subset (open); ISTA as a line."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     sig = [float(k) for k in raw["full"]]
+    n_sub = raw["settings"]["n_subset"]
     fig, axes = plt.subplots(1, len(sig), figsize=(4.2 * len(sig), 3.8), squeeze=False, sharey=True)
+
+    def curve(table: dict, suffix: str) -> list[tuple[int, float]]:
+        return sorted((_depth_of(m), q["rse_mean"]) for m, q in table.items() if not m.startswith("_")
+                      and m.endswith(suffix) and _depth_of(m) is not None)
+
     for ax, v in zip(axes[0], sig):
-        for kind, style in (("LISTA", "C1o-"), ("RLISTA", "C0s-")):
-            pts = sorted((_depth_of(m), q["rse_mean"]) for m, q in raw["full"][v].items()
-                         if m.endswith(f"-{kind}") and _depth_of(m) is not None)
+        for kind, colour in (("LISTA", "C1"), ("RLISTA", "C0")):
+            pts = curve(raw["full"][v], f"-{kind}")
             if pts:
-                ax.plot(*zip(*pts), style, label=kind)
+                ax.plot(*zip(*pts), "o-", color=colour, label=f"{kind} (all)")
+            pts = curve(raw["subset"][v], f"-{kind}")
+            if pts:
+                ax.plot(*zip(*pts), "o--", color=colour, mfc="none", label=f"{kind} ({n_sub})")
+        pts = curve(raw["subset"][v], "-RLISTA + fit")
+        if pts:
+            ax.plot(*zip(*pts), "s:", color="C2", label=f"RLISTA + fit ({n_sub})")
         for m, q in raw["full"][v].items():
             if m.startswith("ISTA"):
-                ax.axhline(q["rse_mean"], color="C2", ls=":", label=m)
+                ax.axhline(q["rse_mean"], color="0.5", ls=":", label=f"{m} (all)")
         ax.axhline(raw["subset"][v]["MaxEnt (flat)"]["rse_mean"], color="k", ls="--",
-                   label=f"MaxEnt ({raw['settings']['n_subset']} subset)")
+                   label=f"MaxEnt ({raw['subset'][v]['MaxEnt (flat)']['n']} of {n_sub})")
         ax.set(xscale="log", xlabel="depth (layers)", title=f"σ = {v:g}")
+        ax.set_xticks([d for d, _ in curve(raw["full"][v], "-RLISTA")])
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.minorticks_off()
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("mean RSE")
-    axes[0][0].legend(fontsize=8)
+    axes[0][-1].legend(fontsize=7)
     fig.tight_layout()
     return savefig(fig, path)
 
