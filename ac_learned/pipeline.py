@@ -188,6 +188,18 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     return ContinuationOutput(data, res, band, method)
 
 
+def _fmt_chi2(chi2) -> str:
+    return "n/a (no error bars)" if chi2 is None else f"{float(chi2):.3g}"
+
+
+def _network_chi2_text(res: ContinuationResult) -> str:
+    """`` (network alone: X)`` when the result was fitted to the data, else empty."""
+    net = getattr(res, "chi2_network", None)
+    if net is None or getattr(res, "fit_distance", None) is None:
+        return ""
+    return f" (network alone: {float(net):.3g}, fitted to the data)"
+
+
 def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, command: str | None = None) -> Path:
     """Write the spectrum, band, data, backtransform, model card and provenance (atomically)."""
     import h5py
@@ -204,6 +216,9 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["source_format"] = data.source
             f.attrs["beta"] = data.beta
             f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
+            net_chi2 = getattr(res, "chi2_network", None)
+            f.attrs["chi2_network"] = np.nan if net_chi2 is None else net_chi2
+            f.attrs["fitted_to_data"] = str(getattr(res, "fit_distance", None) is not None)
             f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["model_card"] = json.dumps(res.model_card)
@@ -294,8 +309,8 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
         out.files.append(str(plot_output(plot, out, force)))
     res = out.result
     log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
-        f"{res.model_card.get('name')}; chi2/N = {res.chi2}; reliable = {res.reliable}"
-        f"{fit_note(res.chi2, out.method)}")
+        f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
+        f"{_network_chi2_text(res)}; reliable = {res.reliable}{fit_note(res.chi2, out.method)}")
     for w in res.warnings:
         log(f"warning: {w}")
     for f in out.files:

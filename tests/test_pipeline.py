@@ -49,7 +49,13 @@ def test_cli_continue_and_inspect(text_file, tmp_path, tiny_model, capsys):
     out = tmp_path / "cli.h5"
     assert main(["continue", str(text_file), "--beta", str(BETA), "--omega-max", "4", "--model", str(tiny_model),
                  "--draws", "10", "--out", str(out)]) == 0
-    assert out.exists() and "chi2/N" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert out.exists() and "chi2/N" in printed and "network alone" in printed
+    import h5py
+
+    with h5py.File(out, "r") as f:
+        assert f.attrs["fitted_to_data"] == "True"
+        assert np.isfinite(f.attrs["chi2_network"]) and f.attrs["chi2"] <= f.attrs["chi2_network"] * 1.001
     assert main(["continue", str(text_file), "--beta", str(BETA), "--model", str(tiny_model), "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err
     assert main(["inspect", str(text_file)]) == 0
