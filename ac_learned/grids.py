@@ -121,16 +121,18 @@ def resample_to_x(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) ->
     """
     t = np.asarray(tau, float) / beta
     g = np.asarray(g, float)
-    out = CubicSpline(t, g, axis=-1, extrapolate=True)(x)
+    x = np.asarray(x, float)
     rows = g.reshape(-1, g.shape[-1])
-    flat = out.reshape(-1, out.shape[-1])
+    flat = np.empty((rows.shape[0], x.size))
     scale = rows[:, 0] + rows[:, -1]
     pos = scale > 0
     if np.any(pos):
         r = rows[pos]
         c = LOG_SHIFT * scale[pos, None] + 2.0 * np.maximum(0.0, -r.min(axis=1, keepdims=True))
         flat[pos] = np.exp(CubicSpline(t, np.log(r + c), axis=-1, extrapolate=True)(x)) - c
-    return flat.reshape(out.shape)
+    if not np.all(pos):
+        flat[~pos] = CubicSpline(t, rows[~pos], axis=-1, extrapolate=True)(x)
+    return flat.reshape(g.shape[:-1] + (x.size,))
 
 
 def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) -> np.ndarray:

@@ -21,9 +21,23 @@ def models_dir() -> Path:
     return Path(str(resources.files("ac_learned") / "models"))
 
 
+_CARD_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}
+
+
+def _cached_card(path: Path) -> dict:
+    """A card read once per (mtime, size) of its file; only for choosing a model (loading re-reads it)."""
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _CARD_CACHE.get(str(path))
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, read_card(path) | {"_path": str(path)})
+        _CARD_CACHE[str(path)] = hit
+    return dict(hit[1])
+
+
 def list_cards() -> list[dict]:
-    """Cards of every shipped model, sorted by ``V``."""
-    cards = [read_card(p) | {"_path": str(p)} for p in sorted(models_dir().glob("*.json"))]
+    """Cards of every shipped model, sorted by ``V`` (shallow copies; files re-read when they change)."""
+    cards = [_cached_card(p) for p in sorted(models_dir().glob("*.json"))]
     return sorted(cards, key=lambda c: float(c["grid"]["v_max"]))
 
 
