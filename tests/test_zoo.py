@@ -128,3 +128,24 @@ def test_coarse_tau_grid_with_a_wide_window_keeps_the_broad_model():
         picked[n_tau] = solve(tau, g, beta=beta, omega=omega, err=1e-5, fit_data=False).model_card["name"]
     assert picked[41] == "rlista10-v560"
     assert picked[2001] == "rlista10-v560-lownoise"
+
+
+def test_card_listing_is_cached_but_follows_file_changes(tmp_path, monkeypatch):
+    import json
+    import os
+
+    import ac_learned.zoo as zoo
+
+    src = zoo.models_dir() / "paper-rlista6.json"
+    card = json.loads(src.read_text())
+    path = tmp_path / "paper-rlista6.json"
+    path.write_text(json.dumps(card))
+    monkeypatch.setattr(zoo, "models_dir", lambda: tmp_path)
+    first = zoo.list_cards()
+    assert [c["name"] for c in first] == ["paper-rlista6"]
+    first[0]["name"] = "mutated by a caller"
+    assert zoo.list_cards()[0]["name"] == "paper-rlista6"  # callers get copies
+    path.write_text(json.dumps(dict(card, name="renamed-model")))
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a new stamp even on coarse clocks
+    assert [c["name"] for c in zoo.list_cards()] == ["renamed-model"]
