@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from md_tables import table_rows
 
 from ac_learned.bench import main
 from ac_learned.bench.paper_table import _settings
-
-
-def _rows(text: str) -> list[list[str]]:
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("| ") and not line.startswith("|---")]
 
 
 def test_papertable_quick(tmp_path):
@@ -30,7 +26,7 @@ def test_papertable_quick(tmp_path):
         assert "MaxEnt (flat)" in sigma
         assert {f"{d}-RLISTA + fit" for d in s["rlista_depths"]} <= set(sigma)
         assert sigma["MaxEnt (flat)"]["n"] + sigma["_dropped"] == s["n_subset"]
-    rows = _rows(paths[0].read_text())
+    rows = table_rows(paths[0].read_text())
     for d in s["rlista_depths"]:  # parameter column: d * (Nomega Ntau + Nomega^2 + 1)
         row = next(r for r in rows if r[0] == f"{d}-RLISTA" and len(r) > 2 and r[1].replace(",", "").isdigit())
         assert int(row[1].replace(",", "")) == d * (50 * 100 + 50 * 50 + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from md_tables import table_rows
 
 from ac_learned.bench import main
 from ac_learned.bench.neural_default import METHODS, summarise
@@ -11,15 +12,10 @@ from ac_learned.bench.param_efficiency import count_parameters, networks, refere
 from ac_learned.nets import build_network
 
 
-def _rows(text: str) -> list[list[str]]:
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("| ") and not line.startswith("|---")]
-
-
 def test_params_quick(tmp_path):
     paths = main(["params", "--quick", "--out", str(tmp_path)], log=lambda *a: None)
     assert [p.name for p in paths] == ["params.md", "params.json", "params.png"]
-    rows = [r for r in _rows(paths[0].read_text()) if r[0] != "family"]
+    rows = [r for r in table_rows(paths[0].read_text()) if r[0] != "family"]
     assert [r[0] for r in rows] == ["prior mean", "LMMSE (linear)"] + [n[0] for n in networks(True)]
     for row, (_, _, arch) in zip(rows[2:], networks(True)):
         assert int(row[2].replace(",", "")) == count_parameters(build_network(arch, 100, 50))
@@ -58,7 +54,7 @@ def test_summarise_counts_wins_and_drops():
 def test_default_quick(tmp_path):
     paths = main(["default", "--quick", "--out", str(tmp_path)], log=lambda *a: None)
     assert [p.name for p in paths] == ["default.md", "default.json", "default.png"]
-    rows = [r for r in _rows(paths[0].read_text()) if r[0] != "test set"]
+    rows = [r for r in table_rows(paths[0].read_text()) if r[0] != "test set"]
     assert {r[5] for r in rows} == set(METHODS)
     for r in rows:
         kept, n = (int(v) for v in r[4].split("/"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from md_tables import table_rows
 
 from ac_learned.bench import main
 from ac_learned.bench.reliability import CORRUPTED, UNSEEN, _negative_lobe, summary
@@ -11,15 +12,10 @@ from ac_learned.diagnostics import fit_note
 from ac_learned.grids import make_nu_grid
 
 
-def _rows(text: str) -> list[list[str]]:
-    return [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
-            if line.startswith("| ") and not line.startswith("|---")]
-
-
 def test_quick_writes_every_family(tmp_path):
     paths = main(["reliability", "--quick", "--out", str(tmp_path)], log=lambda *a: None)
     assert [p.name for p in paths] == ["reliability.md", "reliability.json", "reliability.png"]
-    rows = _rows(paths[0].read_text())
+    rows = table_rows(paths[0].read_text())
     header = next(r for r in rows if r[0] == "family")
     assert len(header) == 8  # no stray '|' inside a header cell
     families = {r[0] for r in rows if len(r) == 8 and r[0] != "family"}
