@@ -194,10 +194,9 @@ def _fmt_chi2(chi2) -> str:
 
 def _network_chi2_text(res: ContinuationResult) -> str:
     """`` (network alone: X)`` when the result was fitted to the data, else empty."""
-    net = getattr(res, "chi2_network", None)
-    if net is None or getattr(res, "fit_distance", None) is None:
+    if res.chi2_network is None or res.fit_distance is None:
         return ""
-    return f" (network alone: {float(net):.3g}, fitted to the data)"
+    return f" (network alone: {float(res.chi2_network):.3g}, fitted to the data)"
 
 
 def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, command: str | None = None) -> Path:
@@ -216,9 +215,8 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["source_format"] = data.source
             f.attrs["beta"] = data.beta
             f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
-            net_chi2 = getattr(res, "chi2_network", None)
-            f.attrs["chi2_network"] = np.nan if net_chi2 is None else net_chi2
-            f.attrs["fitted_to_data"] = str(getattr(res, "fit_distance", None) is not None)
+            f.attrs["chi2_network"] = np.nan if res.chi2_network is None else res.chi2_network
+            f.attrs["fitted_to_data"] = str(res.fit_distance is not None)
             f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["model_card"] = json.dumps(res.model_card)

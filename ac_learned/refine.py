@@ -137,5 +137,28 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     return a, FitReport(c0, c1, True, c1 <= target * (1 + rtol), _distance(a, a0))
 
 
+def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fit_to_data` for each row of a batch.
+
+    Parameters
+    ----------
+    a0, g, err : ndarray, shapes (n, Nnu), (n, Ntau), (n, Ntau) (``err`` may broadcast)
+    kernel : ndarray, shape (Ntau, Nnu)
+
+    Returns
+    -------
+    a : ndarray, shape (n, Nnu)
+    distance : ndarray, shape (n,)
+        :attr:`FitReport.distance` of each row.
+    """
+    err = np.broadcast_to(err, g.shape)
+    out = np.empty_like(a0)
+    dist = np.empty(a0.shape[0])
+    for i in range(a0.shape[0]):
+        out[i], rep = fit_to_data(a0[i], kernel, g[i], err[i])
+        dist[i] = rep.distance
+    return out, dist
+
+
 def _distance(a: np.ndarray, a0: np.ndarray) -> float:
     return float(np.linalg.norm(a - a0) / max(float(np.linalg.norm(a0)), 1e-300))

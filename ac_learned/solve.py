@@ -12,7 +12,7 @@ from .errors import InputError
 from .grids import resample_to_x, resampling_error, trapezoid_weights, weights_to_density
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
-from .refine import fit_to_data
+from .refine import fit_each
 from .zoo import auto_x_grid, resolve
 
 
@@ -220,9 +220,10 @@ def solve(
     kernel = fermionic_kernel_dimensionless(tau / beta, nu)
     chi2_net = fit_distance = None
     if err2 is not None:
-        chi2_net = chi2_per_point(g_pos / norm[:, None], weights @ kernel.T, err2 / norm[:, None])
+        g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
+        chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
-            weights, fit_distance = _fit_each(weights, kernel, g_pos / norm[:, None], err2 / norm[:, None])
+            weights, fit_distance = fit_each(weights, kernel, g_rel, err_rel)
 
     inside = (nu >= omega[0] * beta) & (nu <= omega[-1] * beta)
     outside = 1.0 - weights[:, inside].sum(axis=1)
@@ -271,17 +272,6 @@ def solve(
         chi2_network=None if chi2_net is None else (float(chi2_net[0]) if single else chi2_net),
         fit_distance=None if fit_distance is None else (float(fit_distance[0]) if single else fit_distance),
     )
-
-
-def _fit_each(weights: np.ndarray, kernel: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`~ac_learned.refine.fit_to_data` for each spectrum of a batch (relative units)."""
-    out = np.empty_like(weights)
-    dist = np.empty(weights.shape[0])
-    for i in range(weights.shape[0]):
-        out[i], rep = fit_to_data(weights[i], kernel, g_rel[i], err_rel[i])
-        dist[i] = rep.distance
-    return out, dist
 
 
 def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: float = 0.05,

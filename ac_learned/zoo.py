@@ -56,8 +56,22 @@ def pick_noise_band(cards: list[dict], sigma_rel: float | None) -> dict:
     broad = max(cards, key=noise_ceiling)
     if sigma_rel is None or not sigma_rel > 0:
         return broad
-    fits = [c for c in cards if sigma_rel <= noise_ceiling(c) / BAND_MARGIN]
+    fits = [c for c in cards if covers_noise(c, sigma_rel)]
     return min(fits, key=noise_ceiling) if fits else broad
+
+
+def covers_noise(card: dict, sigma_rel: float) -> bool:
+    """Whether a model serves data of relative noise ``sigma_rel`` (``<= sigma_max / BAND_MARGIN``)."""
+    return sigma_rel <= noise_ceiling(card) / BAND_MARGIN
+
+
+def _auto_window(v_required: float) -> list[dict]:
+    """Cards of the auto models with the smallest ``V >= v_required`` (one window, its noise bands)."""
+    candidates = [c for c in list_cards() if c.get("auto", True) and float(c["grid"]["v_max"]) >= v_required]
+    if not candidates:
+        return []
+    v_best = float(candidates[0]["grid"]["v_max"])
+    return [c for c in candidates if float(c["grid"]["v_max"]) == v_best]
 
 
 def auto_x_grid(v_required: float):
@@ -68,8 +82,8 @@ def auto_x_grid(v_required: float):
     """
     from .config import build_grids
 
-    candidates = [c for c in list_cards() if c.get("auto", True) and float(c["grid"]["v_max"]) >= v_required]
-    return build_grids(candidates[0]["grid"])[0] if candidates else None
+    window = _auto_window(v_required)
+    return build_grids(window[0]["grid"])[0] if window else None
 
 
 def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> LoadedModel:
@@ -102,13 +116,11 @@ def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> Lo
                 return load_model(card["_path"])
         names = [c["name"] for c in list_cards()]
         raise ModelError(f"unknown model {model!r}; shipped models: {names}, or pass a card path")
-    candidates = [c for c in list_cards() if c.get("auto", True) and float(c["grid"]["v_max"]) >= v_required]
-    if not candidates:
+    window = _auto_window(v_required)
+    if not window:
         served = max((float(c["grid"]["v_max"]) for c in list_cards()), default=0.0)
         raise ModelError(
             f"beta * max|omega| = {v_required:.4g} is outside every shipped model (largest V = {served:.4g}); "
             + TRAIN_HINT
         )
-    v_best = float(candidates[0]["grid"]["v_max"])
-    same_window = [c for c in candidates if float(c["grid"]["v_max"]) == v_best]
-    return load_model(pick_noise_band(same_window, sigma_rel)["_path"])
+    return load_model(pick_noise_band(window, sigma_rel)["_path"])

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..refine import fit_each
 from ._common import md_table, savefig, write_report
 from .fig2a import (
     BETA,
@@ -64,13 +65,6 @@ def _stats(est: np.ndarray, a_true: np.ndarray) -> dict:
     r, e = rse(est[ok], a_true[ok]), err_l1(est[ok], a_true[ok])
     return {"rse_mean": float(r.mean()), "rse_median": float(np.median(r)), "err_mean": float(e.mean()),
             "err_median": float(np.median(e)), "n": int(ok.sum())}
-
-
-def _fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: float) -> np.ndarray:
-    from ..refine import fit_to_data
-
-    sig = np.full(g.shape[1], err)
-    return np.stack([fit_to_data(a0[i], kernel, g[i], sig)[0] for i in range(len(a0))])
 
 
 def _maxent_weights(x: np.ndarray, nu: np.ndarray, g: np.ndarray, err: float) -> np.ndarray:
@@ -132,7 +126,7 @@ def run(quick: bool, workdir: str | Path, log=print) -> dict:
             sub_est[m] = e[sub]
             if "RLISTA" in m:
                 t0 = time.perf_counter()
-                sub_est[f"{m} + fit"] = _fit_each(e[sub], kern, g[sub], err)
+                sub_est[f"{m} + fit"] = fit_each(e[sub], kern, g[sub], np.asarray(err))[0]
                 seconds.setdefault("fit", []).append((time.perf_counter() - t0) / s["n_subset"])
         ok = np.all(np.isfinite(sub_est["MaxEnt (flat)"]), axis=1)  # a failed MaxEnt drops the spectrum for all
         subset[sigma] = {m: _stats(e[ok], a_true[sub][ok]) for m, e in sub_est.items()}

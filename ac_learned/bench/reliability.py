@@ -147,7 +147,7 @@ def run(quick: bool, log=print) -> dict:
     from ..grids import trapezoid_weights
     from ..metrics import err_l1
     from ..solve import solve
-    from ..zoo import BAND_MARGIN, list_cards, noise_ceiling
+    from ..zoo import covers_noise, list_cards
 
     s = _settings(quick)
     cards = [c for c in list_cards() if c.get("auto", True)]
@@ -161,7 +161,7 @@ def run(quick: bool, log=print) -> dict:
         wts = trapezoid_weights(omega)
         seed0 = int(card["data"]["seed"]) + 101  # never used by training, validation or the card's test set
         for j, sigma in enumerate(s["sigmas"]):
-            if sigma > noise_ceiling(card) / BAND_MARGIN:  # a noise-band model never serves such data
+            if not covers_noise(card, sigma):  # a noise-band model never serves such data
                 continue
             per_family = {}
             for k, fam in enumerate(families):

@@ -30,12 +30,24 @@ TRAPZ_MODULES = ("ana_cont.solvers",)
 _GUARDED = ("pinv", "svd", "inv", "solve")
 
 
-class FiniteLinalg(types.ModuleType):
-    """``numpy.linalg`` whose :data:`_GUARDED` functions raise ``LinAlgError`` on inf/NaN input."""
+class _ModuleView(types.ModuleType):
+    """A module seen through a proxy: attributes not set on the proxy are looked up on the target (and cached)."""
 
     def __init__(self, target: types.ModuleType):
         super().__init__(target.__name__, target.__doc__)
         self._target = target
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        setattr(self, name, value)
+        return value
+
+
+class FiniteLinalg(_ModuleView):
+    """``numpy.linalg`` whose :data:`_GUARDED` functions raise ``LinAlgError`` on inf/NaN input."""
+
+    def __init__(self, target: types.ModuleType):
+        super().__init__(target)
         for name in _GUARDED:
             setattr(self, name, self._guard(getattr(target, name), name))
 
@@ -51,13 +63,8 @@ class FiniteLinalg(types.ModuleType):
         guarded.__name__ = name
         return guarded
 
-    def __getattr__(self, name: str):
-        value = getattr(self._target, name)
-        setattr(self, name, value)
-        return value
 
-
-class NumpyWithTrapz(types.ModuleType):
+class NumpyWithTrapz(_ModuleView):
     """numpy seen through a module proxy that adds ``trapz = numpy.trapezoid``.
 
     Every other attribute is looked up on numpy (and cached); numpy itself is
@@ -65,15 +72,9 @@ class NumpyWithTrapz(types.ModuleType):
     """
 
     def __init__(self, target: types.ModuleType):
-        super().__init__(target.__name__, target.__doc__)
-        self._target = target
+        super().__init__(target)
         self.trapz = target.trapezoid
         self.linalg = FiniteLinalg(target.linalg)
-
-    def __getattr__(self, name: str):
-        value = getattr(self._target, name)
-        setattr(self, name, value)
-        return value
 
     def __dir__(self) -> list[str]:
         return sorted(set(dir(self._target)) | {"trapz"})

@@ -384,20 +384,20 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     notes: list[str] = []
     if mode == "freq_fermionic":
         beta = matsubara_beta(im_axis, beta)
+    v_required = beta * float(numpy.max(numpy.abs(omega)))
     sigma_rel = None  # Matsubara data: errors are known on G(tau) only after the mapping; the broad model serves
     if mode == "time_fermionic":
         err0 = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
-        v_req = beta * float(numpy.max(numpy.abs(omega)))
-        grid_x = auto_x_grid(v_req) if rlista_model == "auto" else None
+        grid_x = auto_x_grid(v_required) if rlista_model == "auto" else None
         sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0, im_axis, beta, grid_x)
-    net, clipped = _loaded_for(rlista_model, beta * float(numpy.max(numpy.abs(omega))), allow_clip, sigma_rel)
+    net, clipped = _loaded_for(rlista_model, v_required, allow_clip, sigma_rel)
     inside = numpy.ones(omega.size, dtype=bool)
     if clipped:
         inside = numpy.abs(omega) <= net.v_max / beta
         if inside.sum() < 8:
             raise ModelError(f"re_axis lies almost entirely outside the widest model's window |omega| <= "
                              f"{net.v_max / beta:.4g}")
-        notes.append(f"re_axis reaches beta*max|omega| = {beta * numpy.max(numpy.abs(omega)):.4g}, beyond every "
+        notes.append(f"re_axis reaches beta*max|omega| = {v_required:.4g}, beyond every "
                      f"shipped model (widest V = {net.v_max:.4g}): the neural default covers |omega| <= "
                      f"{net.v_max / beta:.4g} and is flat outside")
     card = str(net.card_path)
