@@ -180,7 +180,7 @@ def solve(
         ``"cpu"`` or ``"cuda[:N]"`` (torch backend).
     fit_data : bool
         With ``err``, move the network's spectrum the least needed to fit the
-        data to chi2/N = 1 (:func:`ac_learned.refine.fit_to_data`, about 1-30 ms
+        data to chi2/N = 1 (:func:`ac_learned.refine.fit_to_data`, about 2-45 ms
         per spectrum); False returns the network's own output (microseconds).
 
     Returns

@@ -2,7 +2,7 @@
 
 The network is a fixed, cheap map, so propagating the data's uncertainty costs
 one batched forward pass (plus, by default, each sample's fit to the data,
-1-30 ms per sample):
+2-45 ms per sample):
 
 - with bins (ALF, SmoQyDQMC, ALPS time series): leave-one-out jackknife over the
   bins; the band is the jackknife standard error

@@ -65,6 +65,12 @@ def main():
               f"(height {A[near].max():.2f}); upper band max {omega[hub][np.argmax(A[hub])]:+.2f} eV; "
               f"lower band max {omega[low][np.argmax(A[low])]:+.2f} eV; weights {band_weights(omega, A)}")
     print(f"reliable = {res.reliable}; warnings = {res.warnings}")
+    for wmax in (4.0, 6.0, 10.0):  # does the answer hinge on the window (a different network each)?
+        om = np.linspace(-wmax, wmax, 601)
+        r = ac_learned.solve(tau, g, beta=beta, omega=om, err=err, model=model)
+        near, hub = (om > -1) & (om < 1.5), (om > 1.5) & (om < 5)
+        print(f"window +-{wmax:g} eV, {r.model_card['name']}: chi2/N = {r.chi2:.2f}; QP peak "
+              f"{om[near][np.argmax(r.A[near])]:+.2f} eV; upper band max {om[hub][np.argmax(r.A[hub])]:+.2f} eV")
     import matplotlib
 
     matplotlib.use("Agg")
