@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import nnls
 
+from .errors import InputError
+
 #: chi2/N aimed at (Morozov: the data fitted to their noise, not beyond).
 DEFAULT_TARGET = 1.0
 #: Relative floor of the divergence's denominator (where the network put no weight).
@@ -101,7 +103,14 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     a : ndarray, shape (Nnu,)
         Non-negative, summing to 1.
     report : FitReport
+
+    Raises
+    ------
+    InputError
+        Shapes that do not match, non-positive or non-finite errors, or
+        weights that are negative, non-finite or all zero.
     """
+    a0, kernel, g, err = _checked(a0, kernel, g, err)
     kt = kernel / err[:, None]
     gt = g / err
 
@@ -135,6 +144,28 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     a = best / best.sum()
     c1 = chi2(a)
     return a, FitReport(c0, c1, True, c1 <= target * (1 + rtol), _distance(a, a0))
+
+
+def _checked(a0, kernel, g, err) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The inputs of :func:`fit_to_data` as float arrays, or an :class:`InputError` saying what is wrong."""
+    a0, kernel, g = (np.asarray(v, float) for v in (a0, kernel, g))
+    if a0.ndim != 1 or kernel.ndim != 2 or g.ndim != 1:
+        raise InputError(f"fit_to_data takes one spectrum: a0 (Nnu,), kernel (Ntau, Nnu), g (Ntau,); got shapes "
+                         f"{a0.shape}, {kernel.shape}, {g.shape}")
+    if kernel.shape != (g.size, a0.size):
+        raise InputError(f"kernel has shape {kernel.shape}; with g of {g.size} and a0 of {a0.size} points it "
+                         f"must be ({g.size}, {a0.size})")
+    try:
+        err = np.broadcast_to(np.asarray(err, float), g.shape)
+    except ValueError:
+        raise InputError(f"err must be a scalar or have g's shape {g.shape}, got {np.shape(err)}") from None
+    if not (np.all(np.isfinite(err)) and np.all(err > 0)):
+        raise InputError("err must be finite and strictly positive (one-sigma error bars)")
+    if not (np.all(np.isfinite(a0)) and np.all(a0 >= 0) and a0.sum() > 0):
+        raise InputError("a0 must be finite, non-negative weights with a positive sum (a network's output)")
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(kernel))):
+        raise InputError("g and kernel must be finite")
+    return a0, kernel, g, err
 
 
 def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

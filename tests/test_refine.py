@@ -96,3 +96,23 @@ def test_solve_without_errors_cannot_fit(tiny_model):
                            model=str(tiny_model))
     assert res.chi2 is None and res.fit_distance is None
     assert any("fit to the data" in w for w in res.warnings)
+
+
+def test_bad_inputs_give_input_errors():
+    from ac_learned.errors import InputError
+
+    kernel = np.ones((5, 3))
+    good = (np.full(3, 1 / 3), kernel, np.ones(5), 1e-3)
+    fit_to_data(*good)  # accepted
+    bad = [
+        ((np.full(4, 0.25), kernel, np.ones(5), 1e-3), "kernel has shape"),
+        ((np.full(3, 1 / 3), kernel, np.ones(5), np.ones(4)), "err must be a scalar"),
+        ((np.full(3, 1 / 3), kernel, np.ones(5), 0.0), "strictly positive"),
+        ((np.array([0.5, -0.1, 0.6]), kernel, np.ones(5), 1e-3), "non-negative"),
+        ((np.zeros(3), kernel, np.ones(5), 1e-3), "positive sum"),
+        ((np.full((2, 3), 1 / 3), kernel, np.ones(5), 1e-3), "one spectrum"),
+        ((np.full(3, 1 / 3), kernel, np.r_[np.ones(4), np.nan], 1e-3), "finite"),
+    ]
+    for args, match in bad:
+        with pytest.raises(InputError, match=match):
+            fit_to_data(*args)
