@@ -34,13 +34,22 @@ from .nets import build_network, count_parameters
 from .priors import make_dataset
 
 
-def git_commit() -> str:
-    """Commit of the source tree (with ``-dirty``), or ``"unknown"``."""
-    here = Path(__file__).resolve().parent
+def git_commit(package_dir: Path | None = None) -> str:
+    """Commit of the package's code (with ``-dirty`` when it has uncommitted changes), or ``"unknown"``.
+
+    The shipped weights under ``models/`` are data, not code: publishing one model
+    there must not mark the next one, trained by the same code, as dirty.
+
+    Parameters
+    ----------
+    package_dir : Path, optional
+        The package folder to describe (default: this package's).
+    """
+    here = Path(package_dir) if package_dir is not None else Path(__file__).resolve().parent
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
                              timeout=5).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=here, capture_output=True,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!models"], cwd=here, capture_output=True,
                                text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"

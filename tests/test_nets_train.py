@@ -145,3 +145,29 @@ def test_l2_penalty_gradient_matches_autograd_and_skips_last_layer():
     torch.testing.assert_close(net.w_e.grad, ref.w_e.grad)
     torch.testing.assert_close(net.w_t.grad, ref.w_t.grad)
     assert torch.all(net.w_e.grad[2] == 0) and torch.all(net.w_t.grad[2] == 0)
+
+
+def test_git_commit_ignores_published_weights_but_not_code(tmp_path):
+    import shutil
+    import subprocess
+
+    from ac_learned.train import git_commit
+
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    pkg = tmp_path / "pkg"
+    (pkg / "models").mkdir(parents=True)
+    (pkg / "code.py").write_text("x = 1\n")
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "init")
+    clean = git_commit(pkg)
+    assert len(clean) == 40 and not clean.endswith("-dirty")
+    (pkg / "models" / "new-model.npz").write_bytes(b"weights")
+    assert git_commit(pkg) == clean
+    (pkg / "code.py").write_text("x = 2\n")
+    assert git_commit(pkg) == clean + "-dirty"
