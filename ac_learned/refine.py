@@ -14,9 +14,15 @@ weight and expensive where it put none, which keeps the fit from growing
 spurious spikes.  The problem is solved as ``min D + mu * N * chi2`` (a
 non-negative least-squares problem) with ``mu`` chosen by bisection in
 ``log mu`` so that ``chi2/N`` meets the target (Morozov's discrepancy
-principle, target 1: fitted to the noise, not beyond).  When no admissible
+principle, target 1: fitted to the noise, not beyond).  The mean alone can
+hide a run of badly fitted points (typically the first and last few tau,
+which carry the spectrum's tails) behind an interior fitted below its noise,
+so the tau points are also cut into ``blocks`` contiguous runs and each run's
+chi2 per point must stay below its chance level (the chi-square quantile at
+a 1 % false-alarm rate over all blocks, Bonferroni).  When no admissible
 spectrum reaches the target (error bars too small for the data), the goal
-becomes 1.2 times the best achievable chi2/N instead of an overfit.  ``a0``
+becomes 1.2 times the best achievable chi2/N (and 1.2 times the best
+block) instead of an overfit.  ``a0``
 is returned unchanged when it already fits.
 
 It is Tikhonov regularisation with the network's spectrum as default model:
@@ -31,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import nnls
+from scipy.stats import chi2 as chi2_distribution
 
 from .errors import InputError
 
@@ -38,6 +45,9 @@ from .errors import InputError
 DEFAULT_TARGET = 1.0
 #: Relative floor of the divergence's denominator (where the network put no weight).
 DEFAULT_FLOOR = 1e-3
+#: Contiguous runs of tau points whose chi2 is checked separately (at least 5 points each).
+DEFAULT_BLOCKS = 20
+_BLOCK_FALSE_ALARM = 0.01
 _UNREACHABLE_MARGIN = 1.2
 _NORM_ROW = 1e3  # weight of the row that keeps sum(a) = 1
 
@@ -76,9 +86,21 @@ def _solve_mu(mu: float, s_vt: np.ndarray, u_g: np.ndarray, inv_sqrt_scale: np.n
     return a
 
 
+def _block_edges(n: int, blocks: int) -> np.ndarray:
+    """Start indices (and the end) of ``min(blocks, n // 5)`` contiguous runs covering ``range(n)``."""
+    k = max(1, min(blocks, n // 5))
+    return np.linspace(0, n, k + 1).round().astype(int)
+
+
+def _block_limits(edges: np.ndarray) -> np.ndarray:
+    """chi2 per point that a run of ``diff(edges)`` points exceeds by chance with probability 1 % / #runs."""
+    sizes = np.diff(edges)
+    return chi2_distribution.ppf(1.0 - _BLOCK_FALSE_ALARM / sizes.size, sizes) / sizes
+
+
 def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray,
                 target: float = DEFAULT_TARGET, floor: float = DEFAULT_FLOOR, rtol: float = 0.05,
-                max_steps: int = 40) -> tuple[np.ndarray, FitReport]:
+                max_steps: int = 40, blocks: int = DEFAULT_BLOCKS) -> tuple[np.ndarray, FitReport]:
     """The weights closest to ``a0`` (divergence ``D``) with ``chi2/N <= target``.
 
     Parameters
@@ -97,6 +119,10 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
         Accept ``chi2/N`` within ``[goal (1 - rtol), goal]``.
     max_steps : int
         Bisection steps in ``log mu``.
+    blocks : int
+        Number of contiguous runs of tau points whose chi2 per point must
+        also stay below chance level (``target`` scales their limits too);
+        1 checks only the mean.
 
     Returns
     -------
@@ -114,11 +140,21 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     kt = kernel / err[:, None]
     gt = g / err
 
+    edges = _block_edges(g.size, blocks)
+    limits = target * _block_limits(edges) if edges.size > 2 else np.array([np.inf])
+
     def chi2(a):
         return float(np.mean((kt @ a - gt) ** 2))
 
+    def worst_block(a):
+        """Largest ratio of a run's chi2 per point to its limit."""
+        if edges.size <= 2:
+            return 0.0
+        per_run = np.add.reduceat((kt @ a - gt) ** 2, edges[:-1]) / np.diff(edges)
+        return float(np.max(per_run / limits))
+
     c0 = chi2(a0)
-    if c0 <= target:
+    if c0 <= target and worst_block(a0) <= 1.0:
         return a0, FitReport(c0, c0, False, True, 0.0)
     u, s, vt = np.linalg.svd(kt, full_matrices=False)
     keep = s > s[0] * 1e-12
@@ -131,15 +167,16 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     lo, hi = -6.0, 14.0  # log10(mu / mu_unit)
     best = _solve_mu(mu_unit * 10.0 ** hi, s_vt, u_g, inv_sqrt_scale, a0)
     goal = max(target, _UNREACHABLE_MARGIN * chi2(best))
+    block_goal = max(1.0, _UNREACHABLE_MARGIN * worst_block(best))
     for _ in range(max_steps):
         mid = 0.5 * (lo + hi)
         a_mid = _solve_mu(mu_unit * 10.0 ** mid, s_vt, u_g, inv_sqrt_scale, a0)
-        c_mid = chi2(a_mid)
-        if c_mid > goal:
+        c_mid, b_mid = chi2(a_mid), worst_block(a_mid)
+        if c_mid > goal or b_mid > block_goal:
             lo = mid
         else:
             hi, best = mid, a_mid
-            if c_mid >= goal * (1 - rtol):
+            if c_mid >= goal * (1 - rtol) or b_mid >= block_goal * (1 - rtol) or hi - lo < 0.02:
                 break
     a = best / best.sum()
     c1 = chi2(a)

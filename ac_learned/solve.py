@@ -180,8 +180,9 @@ def solve(
         ``"cpu"`` or ``"cuda[:N]"`` (torch backend).
     fit_data : bool
         With ``err``, move the network's spectrum the least needed to fit the
-        data to chi2/N = 1 (:func:`ac_learned.refine.fit_to_data`, about 2-45 ms
-        per spectrum); False returns the network's own output (microseconds).
+        data to chi2/N = 1 with no run of tau points misfit beyond chance
+        (:func:`ac_learned.refine.fit_to_data`, about 2-70 ms per spectrum);
+        False returns the network's own output (microseconds).
 
     Returns
     -------

@@ -66,6 +66,27 @@ def test_unreachable_target_does_not_overfit():
     assert np.all(np.isfinite(a)) and np.all(a >= 0) and a.sum() == pytest.approx(1.0)
 
 
+def test_a_run_of_misfit_points_is_fitted_even_when_the_mean_passes():
+    # error bars 1.5x too large hide a 3-sigma misfit of the first 10 of 200 points in the mean chi2;
+    # the block check (20 runs of 10 points) still sees it and moves the spectrum
+    x2 = np.linspace(0, 1, 200)
+    k2 = fermionic_kernel_dimensionless(x2, NU)
+    sigma = 1e-3
+    g = k2 @ A_TRUE + sigma * np.random.default_rng(1).standard_normal(x2.size)
+    g[:10] += 3 * sigma
+    err = np.full(x2.size, 1.5 * sigma)
+
+    def first_run(a):
+        return float(np.mean(((k2 @ a - g) / err)[:10] ** 2))
+
+    a_mean_only, r_mean_only = fit_to_data(A_TRUE, k2, g, err, blocks=1)
+    assert r_mean_only.chi2_before < 1.0 and not r_mean_only.changed and a_mean_only is A_TRUE
+    a, rep = fit_to_data(A_TRUE, k2, g, err)
+    assert rep.changed and rep.chi2_after < rep.chi2_before < 1.0
+    assert first_run(a) < 0.7 * first_run(A_TRUE)
+    assert np.all(a >= 0) and a.sum() == pytest.approx(1.0)
+
+
 BETA = 4.0
 
 
