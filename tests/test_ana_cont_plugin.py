@@ -171,13 +171,14 @@ def test_rlista_plus_on_matsubara_data(iw_data):
 
 
 def test_no_kink_fallback():
-    # large noise: the neural default already fits the data, chi2(alpha) has no kink
+    # large noise (1 %): the neural default already fits the data at every alpha, chi2(alpha) has no kink
+    # (at 3e-3 whether it has one depended on the particular trained weights)
     tau = np.linspace(0, BETA, 51)
-    g = fermionic_kernel(tau, FINE, BETA) @ A_FINE + 3e-3 * np.random.default_rng(0).standard_normal(51)
+    g = fermionic_kernel(tau, FINE, BETA) @ A_FINE + 1e-2 * np.random.default_rng(0).standard_normal(51)
     omega = np.linspace(-3, 3, 61)
     probl = AnalyticContinuationProblem(im_axis=tau, re_axis=omega, im_data=g, kernel_mode="time_fermionic",
                                         beta=BETA)
-    sol, alphas = probl.solve(method="rlista+", stdev=3e-3, verbose=False, rlista_model="paper-rlista6")
+    sol, alphas = probl.solve(method="rlista+", stdev=1e-2, verbose=False, rlista_model="paper-rlista6")
     assert any("no kink" in w for w in sol.warnings)
     assert trapezoid_weights(omega) @ sol.A_opt == pytest.approx(1.0, abs=0.02)
     assert sol.chi2 <= min(o.chi2 for o in alphas) + np.sqrt(2 * 51) + 1e-9
