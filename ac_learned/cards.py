@@ -119,8 +119,24 @@ def read_card(card_path: str | Path) -> dict:
     return card
 
 
+#: Verified models kept between calls, keyed by the card's resolved path; each entry is re-used only
+#: while neither the card nor its weights have changed (mtime and size), else re-read and re-verified.
+_MODEL_CACHE: dict[str, tuple[tuple, LoadedModel]] = {}
+_MODEL_CACHE_SIZE = 8
+
+
+def _file_stamps(*paths: Path) -> tuple | None:
+    try:
+        return tuple((st.st_mtime_ns, st.st_size) for st in (p.stat() for p in paths))
+    except OSError:
+        return None
+
+
 def load_model(card_path: str | Path) -> LoadedModel:
     """Load a model, verifying the weights' sha256 against its card.
+
+    A model is read and verified once and then kept (up to 8 of them) until its
+    card or weight file changes on disk; its arrays are read-only.
 
     Raises
     ------
@@ -130,6 +146,21 @@ def load_model(card_path: str | Path) -> LoadedModel:
         If a file is missing or malformed.
     """
     card_path = Path(card_path)
+    key = str(card_path.resolve())
+    hit = _MODEL_CACHE.get(key)
+    if hit is not None and hit[0] == _file_stamps(card_path, card_path.parent / hit[1].card["weights_file"]):
+        return hit[1]
+    model = _read_and_verify(card_path)
+    stamps = _file_stamps(card_path, card_path.parent / model.card["weights_file"])
+    if stamps is not None:
+        if len(_MODEL_CACHE) >= _MODEL_CACHE_SIZE and key not in _MODEL_CACHE:
+            _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
+        _MODEL_CACHE[key] = (stamps, model)
+    return model
+
+
+def _read_and_verify(card_path: Path) -> LoadedModel:
+    """Read a card and its weights, check the checksum and the arrays (no cache)."""
     card = read_card(card_path)
     npz_path = card_path.parent / card["weights_file"]
     if not npz_path.exists():
@@ -148,4 +179,6 @@ def load_model(card_path: str | Path) -> LoadedModel:
     for k in REQUIRED_ARRAYS:
         if k not in arrays:
             raise ModelError(f"weights {npz_path} lack the array {k!r}")
+    for arr in arrays.values():
+        arr.flags.writeable = False  # shared between calls through the cache
     return LoadedModel(card, arrays, card_path)

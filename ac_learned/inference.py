@@ -102,8 +102,12 @@ class TorchBackend:
             return a.to("cpu", torch.float64).numpy()
 
 
+#: numpy backends of the models loaded last (their float64 transposed weights), by model object.
+_NUMPY_BACKENDS: dict[int, tuple[LoadedModel, NumpyBackend]] = {}
+
+
 def make_backend(model: LoadedModel, backend: str = "auto", device: str = "cpu") -> InferenceBackend:
-    """Build the inference backend for a model.
+    """Build the inference backend for a model (numpy backends are kept for the last 8 models).
 
     Parameters
     ----------
@@ -118,7 +122,13 @@ def make_backend(model: LoadedModel, backend: str = "auto", device: str = "cpu")
     if backend == "numpy":
         if device != "cpu":
             raise BackendError(f"backend='numpy' runs on the CPU only; use backend='torch' for device={device!r}")
-        return NumpyBackend(model)
+        hit = _NUMPY_BACKENDS.get(id(model))
+        if hit is None or hit[0] is not model:
+            if len(_NUMPY_BACKENDS) >= 8:
+                _NUMPY_BACKENDS.pop(next(iter(_NUMPY_BACKENDS)))
+            hit = (model, NumpyBackend(model))  # the model is kept alive so its id cannot be reused
+            _NUMPY_BACKENDS[id(model)] = hit
+        return hit[1]
     if backend == "torch":
         return TorchBackend(model, device)
     raise BackendError(f"unknown backend {backend!r}; use 'numpy', 'torch' or 'auto'")

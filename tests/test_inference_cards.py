@@ -67,3 +67,24 @@ def test_weights_are_loaded_without_pickle(tiny_model):
     # an object array would need pickle: np.load(allow_pickle=False) must be what loads them
     with np.load(tiny_model.with_suffix(".npz"), allow_pickle=False) as d:
         assert all(d[k].dtype != object for k in d.files)
+
+
+def test_loaded_models_are_kept_until_their_files_change(tiny_model, tmp_path):
+    import os
+    import shutil
+
+    for f in tiny_model.parent.glob(tiny_model.stem + ".*"):
+        shutil.copy(f, tmp_path / f.name)
+    card = tmp_path / tiny_model.name
+    first = load_model(card)
+    assert load_model(card) is first  # cached: not re-read, not re-hashed
+    assert make_backend(first, "numpy") is make_backend(first, "numpy")
+    with pytest.raises(ValueError):
+        first.arrays["lam"][0] = 0.0  # shared through the cache, so read-only
+    npz = tmp_path / first.card["weights_file"]
+    data = dict(np.load(npz, allow_pickle=False))
+    data["lam"] = data["lam"] + 1.0
+    np.savez(npz, **data)
+    os.utime(npz, ns=(1, 1))  # same size as before; the changed mtime is what gives it away
+    with pytest.raises(ChecksumError, match="sha256"):
+        load_model(card)  # a replaced weight file is verified again
