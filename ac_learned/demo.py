@@ -64,8 +64,9 @@ def run_demo(plot: str | Path | None = "ac_learned_demo.png", noise: float = 1e-
     summary = {"model": res.model_card["name"], "rse": rse, "err": err, "chi2": res.chi2, "reliable": res.reliable,
                "sign_seen": res.sign_seen, "band_coverage": inside}
     log(f"demo: three-peak spectrum, beta = {beta:g}, {tau.size} tau points, noise {noise:g}")
+    note = fit_note(res.chi2, fitted=res.fit_distance is not None)
     log(f"model {summary['model']}: Err = {err:.4f}, RSE = {rse:.4f}, chi2/N = {res.chi2:.3f}, "
-        f"reliable = {res.reliable}, input sign = {res.sign_seen}{fit_note(res.chi2)}")
+        f"reliable = {res.reliable}, input sign = {res.sign_seen}{note}")
     log(f"error band ({out.band.method}, {out.band.n_samples}): mean std {out.band.std.mean():.4f}; the true "
         f"spectrum lies inside it at {100 * inside:.0f}% of the frequencies")
     for msg in res.warnings:

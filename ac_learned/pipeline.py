@@ -306,9 +306,10 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     if plot:
         out.files.append(str(plot_output(plot, out, force)))
     res = out.result
+    note = fit_note(res.chi2, out.method, fitted=res.fit_distance is not None)
     log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
         f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
-        f"{_network_chi2_text(res)}; reliable = {res.reliable}{fit_note(res.chi2, out.method)}")
+        f"{_network_chi2_text(res)}; reliable = {res.reliable}{note}")
     for w in res.warnings:
         log(f"warning: {w}")
     for f in out.files:

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .conventions import detect_sign
-from .diagnostics import RECOMMENDATION, chi2_per_point, threshold_for
+from .diagnostics import (
+    AT_EDGE,
+    EDGE_REGION,
+    EDGE_WEIGHT_MAX,
+    FIT_FAILED,
+    FIT_NOTE_ABOVE,
+    RECOMMENDATION,
+    chi2_per_point,
+    fit_failed,
+    threshold_for,
+    weight_at_window_edge,
+)
 from .errors import InputError
 from .grids import resample_to_x, resampling_error, trapezoid_weights, weights_to_density
 from .inference import make_backend
@@ -32,7 +43,13 @@ class ContinuationResult:
         chi2 per tau point of the backtransform of ``A`` (None without ``err``).
     reliable : bool or ndarray of bool or None
         False where ``chi2_network`` exceeds the model's calibrated threshold
-        (the data are unlike the model's training set); None without ``err``.
+        (the data are unlike the model's training set), and where the
+        spectrum fitted to the data still has chi2/N above
+        :data:`ac_learned.diagnostics.FIT_NOTE_ABOVE` (no spectrum in the
+        window fits the data) or more than 10 % of the weight lies in the
+        outer tenth of the model's window (the spectrum reaches beyond it,
+        :func:`ac_learned.diagnostics.weight_at_window_edge`); None without
+        ``err``.
     warnings : list of str
     model_card : dict
     norm : float or ndarray
@@ -226,6 +243,13 @@ def solve(
         if fit_data:
             weights, fit_distance = fit_each(weights, kernel, g_rel, err_rel)
 
+    edge_share = weight_at_window_edge(weights, nu, net.v_max)
+    at_edge = edge_share > EDGE_WEIGHT_MAX
+    if np.any(at_edge):
+        prefix = "" if single else f"{int(at_edge.sum())} of {at_edge.size} spectra: "
+        warnings.append(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
+                                                omega_max=net.v_max / beta))
+
     inside = (nu >= omega[0] * beta) & (nu <= omega[-1] * beta)
     outside = 1.0 - weights[:, inside].sum(axis=1)
     if np.any(outside > 0.01):
@@ -252,6 +276,16 @@ def solve(
                     f"{n_bad} of {reliable.size} spectra: the network's own chi2/N is above its calibrated "
                     f"threshold ({max(thr):.3g}): " + RECOMMENDATION
                 )
+        if reliable is not None:
+            reliable = reliable & ~at_edge
+        if fit_distance is not None:
+            failed = fit_failed(chi2)
+            if np.any(failed):
+                if reliable is not None:
+                    reliable = reliable & ~failed
+                prefix = "" if single else f"{int(failed.sum())} of {failed.size} spectra: "
+                warnings.append(prefix + FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
+                                                           omega_max=net.v_max / beta))
     else:
         warnings.append("no err given: chi2, the fit to the data and the reliability flag need the data's error bars")
 

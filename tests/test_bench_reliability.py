@@ -17,11 +17,14 @@ def test_quick_writes_every_family(tmp_path):
     assert [p.name for p in paths] == ["reliability.md", "reliability.json", "reliability.png"]
     rows = table_rows(paths[0].read_text())
     header = next(r for r in rows if r[0] == "family")
-    assert len(header) == 8  # no stray '|' inside a header cell
-    families = {r[0] for r in rows if len(r) == 8 and r[0] != "family"}
+    assert len(header) == 9  # no stray '|' inside a header cell
+    families = {r[0] for r in rows if len(r) == 9 and r[0] != "family"}
     assert families == {"in-distribution", *UNSEEN, *CORRUPTED}
-    rate = {r[0]: float(r[3].rstrip("%")) for r in rows if len(r) == 8 and r[0] != "family"}
-    assert all(0 <= v <= 100 for v in rate.values())
+    rate = {r[0]: float(r[3].rstrip("%")) for r in rows if len(r) == 9 and r[0] != "family"}
+    fitted = {r[0]: float(r[8].rstrip("%")) for r in rows if len(r) == 9 and r[0] != "family"}
+    assert all(0 <= v <= 100 for v in [*rate.values(), *fitted.values()])
+    # solve's default flags data that no spectrum in the window fits (half the weight lies beyond it)
+    assert fitted["beyond window"] >= 50 and fitted["in-distribution"] <= 10
 
 
 @pytest.mark.parametrize("family", list(UNSEEN))
@@ -44,11 +47,13 @@ def test_negative_lobe_has_negative_weight_and_unit_sum():
 
 def test_summary_averages_models():
     rows = [{"family": "box", "sigma": 1e-4, "flag_rate": r, "bad_fraction": 0.5, "flag_rate_bad": None,
-             "flag_rate_good": 0.0, "err_median": 1.0} for r in (0.2, 0.4)]
+             "flag_rate_good": 0.0, "err_median": 1.0, "flag_rate_fitted": 2 * r} for r in (0.2, 0.4)]
     (s,) = summary(rows)
     assert s["models"] == 2 and s["flag_rate"] == pytest.approx(0.3) and s["flag_rate_bad"] is None
+    assert s["flag_rate_fitted"] == pytest.approx(0.6)
 
 
 def test_fit_note():
     assert fit_note(1.2) == "" and fit_note(None) == "" and fit_note(50.0, "rlista+") == ""
     assert "error bars" in fit_note(50.0) and "50" in fit_note(np.array([50.0]))
+    assert fit_note(50.0, fitted=True) == ""  # a fitted result's warnings say it (diagnostics.FIT_FAILED)

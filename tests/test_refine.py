@@ -137,3 +137,13 @@ def test_bad_inputs_give_input_errors():
     for args, match in bad:
         with pytest.raises(InputError, match=match):
             fit_to_data(*args)
+
+
+def test_weight_at_window_edge_counts_the_outer_tenth():
+    from ac_learned.diagnostics import weight_at_window_edge
+
+    nu = np.linspace(-10, 10, 21)  # |nu| > 9: the two end points
+    a = np.zeros((2, 21))
+    a[0, 10] = 1.0
+    a[1, [0, 10, 20]] = [0.2, 0.5, 0.3]
+    np.testing.assert_allclose(weight_at_window_edge(a, nu, 10.0), [0.0, 0.5])

@@ -106,3 +106,26 @@ def test_explicit_model_narrower_than_omega_warns(tiny_model):
     res = ac_learned.solve(tau, make_data(tau), beta=BETA, omega=np.linspace(-10, 10, 41), model=str(tiny_model))
     assert any("beyond model" in w for w in res.warnings)
     assert np.all(res.A[np.abs(res.omega) > 20 / BETA + 0.3] == 0)
+
+
+def test_window_too_narrow_is_flagged(tiny_model):
+    """Half the weight beyond |omega| = V / beta = 5: piled up at the edge, flagged, told to widen omega."""
+    tau = np.linspace(0, BETA, 81)
+    omega = np.linspace(-5, 5, 101)
+    beyond = ac_learned.solve(tau, make_data(tau, peaks=((0.5, 0.6, 0.5), (8.0, 1.0, 0.5))), beta=BETA,
+                              omega=omega, err=1e-4, model=str(tiny_model))
+    assert beyond.reliable is False
+    assert any("outer 10% of the model's window" in w and "widen omega" in w for w in beyond.warnings)
+    inside = ac_learned.solve(tau, make_data(tau), beta=BETA, omega=omega, err=1e-4, model=str(tiny_model))
+    assert not any("outer 10%" in w for w in inside.warnings)
+
+
+def test_fit_that_cannot_reach_the_noise_is_flagged(tiny_model):
+    """Error bars 100x smaller than the noise: even the fitted spectrum misses the data; said, and flagged."""
+    tau = np.linspace(0, BETA, 81)
+    g = make_data(tau) + 1e-3 * np.random.default_rng(0).standard_normal(tau.size)
+    res = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=1e-5, model=str(tiny_model))
+    assert res.chi2 > 2 and res.reliable is False
+    assert any(w.startswith("even fitted to the data") and "error bars are too small" in w for w in res.warnings)
+    ok = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=1e-3, model=str(tiny_model))
+    assert ok.chi2 <= 2 and not any(w.startswith("even fitted") for w in ok.warnings)
