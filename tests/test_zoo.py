@@ -149,3 +149,12 @@ def test_card_listing_is_cached_but_follows_file_changes(tmp_path, monkeypatch):
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a new stamp even on coarse clocks
     assert [c["name"] for c in zoo.list_cards()] == ["renamed-model"]
+
+
+def test_zoo_covers_beta_200_with_a_10_ev_window_at_the_required_resolution():
+    """The brief's users: beta up to 200 and windows of +-10 eV (V = 2000); spacing at 0 <= Omega_max / 100."""
+    assert resolve("auto", 200 * 10.0).v_max >= 2000
+    for card in (c for c in CARDS if c.get("auto", True)):
+        nu = load_model(card["_path"]).nu
+        spacing_at_zero = np.diff(nu)[np.argmin(np.abs(nu[:-1] + nu[1:]))]
+        assert spacing_at_zero <= card["grid"]["v_max"] / 100, card["name"]

@@ -37,7 +37,7 @@ def _settings(quick: bool) -> dict:
     if quick:
         return {"n_paper": 3, "paper_sigmas": (1e-4,), "n_zoo": 2, "zoo": ("rlista10-v32",)}
     return {"n_paper": 200, "paper_sigmas": PAPER_SIGMAS, "n_zoo": 40,
-            "zoo": tuple(f"rlista10-v{v}" for v in (10, 18, 32, 56, 100, 180, 320, 560))}
+            "zoo": tuple(f"rlista10-v{v}" for v in (10, 18, 32, 56, 100, 180, 320, 560, 1000, 2000))}
 
 
 def _weights(A: np.ndarray, omega: np.ndarray) -> np.ndarray:
