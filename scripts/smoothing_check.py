@@ -42,7 +42,8 @@ def main() -> None:
     offset = 2 if "--test" in sys.argv else 1
     names = ["paper-rlista6", "rlista10-v10", "rlista10-v56", "rlista10-v180", "rlista10-v560",
              "rlista10-v56-lownoise", "rlista10-v320-lownoise"]
-    print(f"{n} spectra per model (data seed + {offset}); cells: mean RSE / mean Err for smoothing widths {WIDTHS} grid points")
+    print(f"{n} spectra per model (data seed + {offset}); cells: mean RSE / mean Err for smoothing widths "
+          f"{WIDTHS} grid points")
     for name in names:
         net = resolve(name, 1.0)
         backend = make_backend(net, "numpy", "cpu")
