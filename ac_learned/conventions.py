@@ -13,6 +13,10 @@ Normalisation
     ``A(omega) >= 0`` and ``int A d omega = -(G(0) + G(beta))``, which is 1 for a
     normalised diagonal element.  The networks work on the normalised positive
     function ``g = G / (G(0) + G(beta))`` and return weights ``a`` that sum to one.
+    ``G(0) + G(beta)`` is taken from the data (extrapolated to the ends of the
+    tau grid), so it is as noisy as they are; the fit to the data
+    (:func:`ac_learned.refine.fit_to_data`) estimates it from all tau points
+    and ``int A d omega`` is that estimate.
 
 Grid weights
     Integrals over omega use trapezoid weights on the given (possibly

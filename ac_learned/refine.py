@@ -6,7 +6,16 @@ the data; its back-transform typically misses precise data by many error bars
 weights ``a0`` where the data allow it and moves them only as far as needed:
 
     minimise   D(a, a0) = sum_i (a_i - a0_i)^2 / (a0_i + floor * max(a0))
-    subject to chi2(a) / N <= target,  a >= 0,  sum_i a_i = 1.
+    subject to chi2(a) / N <= target,  a >= 0.
+
+The sum of ``a`` is not held to 1: the data were divided by their own
+``G(0) + G(beta)``, a measurement with error ``delta = hypot(err[0], err[-1])``
+(relative units), and holding ``sum a = 1`` exactly would force the fit through
+that error (at sigma = 1e-4 it left about 1 % of fits at chi2/N 1.5-2 whose
+truth fits at 1).  ``sum a`` is tied to 1 within ``delta`` instead, by one more
+term ``((sum a - 1) / delta)^2`` in chi2, and returned as
+:attr:`FitReport.norm_scale`, the correction of the normalisation; ``a``
+itself is returned normalised.
 
 ``D`` is Neyman's chi-square divergence, the second-order expansion of the
 relative entropy that MaxEnt uses: a change is cheap where the network put
@@ -49,7 +58,6 @@ DEFAULT_FLOOR = 1e-3
 DEFAULT_BLOCKS = 20
 _BLOCK_FALSE_ALARM = 0.01
 _UNREACHABLE_MARGIN = 1.2
-_NORM_ROW = 1e3  # weight of the row that keeps sum(a) = 1
 
 
 @dataclass
@@ -68,6 +76,11 @@ class FitReport:
         kernel's range).
     distance : float
         ``||a - a0||_2 / ||a0||_2``: how far the fit moved the spectrum.
+    norm_scale : float
+        ``sum(a)`` of the fit before it is returned normalised: the factor by
+        which the data's ``G(0) + G(beta)`` (the normalisation the caller
+        divided by, itself a noisy measurement) is corrected.  1 when the
+        network's weights already fit.
     """
 
     chi2_before: float
@@ -75,14 +88,14 @@ class FitReport:
     changed: bool
     reached: bool
     distance: float
+    norm_scale: float = 1.0
 
 
 def _solve_mu(mu: float, s_vt: np.ndarray, u_g: np.ndarray, inv_sqrt_scale: np.ndarray, a0: np.ndarray) -> np.ndarray:
-    """``argmin_{a >= 0} mu ||S V^T a - U^T g||^2 + ||(a - a0) / sqrt(scale)||^2 + c^2 (sum a - 1)^2``."""
-    n = a0.size
-    rows = np.vstack([np.sqrt(mu) * s_vt, np.diag(inv_sqrt_scale), np.full((1, n), _NORM_ROW)])
-    rhs = np.concatenate([np.sqrt(mu) * u_g, inv_sqrt_scale * a0, [_NORM_ROW]])
-    a, _ = nnls(rows, rhs, maxiter=50 * n)
+    """``argmin_{a >= 0} mu ||S V^T a - U^T g||^2 + ||(a - a0) / sqrt(scale)||^2``."""
+    rows = np.vstack([np.sqrt(mu) * s_vt, np.diag(inv_sqrt_scale)])
+    rhs = np.concatenate([np.sqrt(mu) * u_g, inv_sqrt_scale * a0])
+    a, _ = nnls(rows, rhs, maxiter=50 * a0.size)
     return a
 
 
@@ -127,7 +140,8 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     Returns
     -------
     a : ndarray, shape (Nnu,)
-        Non-negative, summing to 1.
+        Non-negative, summing to 1; ``report.norm_scale * a`` is the fit itself
+        (``chi2_after`` is its chi2).
     report : FitReport
 
     Raises
@@ -160,6 +174,9 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     keep = s > s[0] * 1e-12
     s_vt = s[keep, None] * vt[keep]
     u_g = u[:, keep].T @ gt
+    norm_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
+    s_vt = np.vstack([s_vt, np.full((1, a0.size), 1.0 / norm_error)])
+    u_g = np.append(u_g, 1.0 / norm_error)
     inv_sqrt_scale = 1.0 / np.sqrt(a0 + floor * a0.max())
     # mu in units that weigh the two terms alike for a change of the size of a0
     mu_unit = float(np.sum((a0 * inv_sqrt_scale) ** 2)) / (c0 * g.size)
@@ -178,9 +195,10 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
             hi, best = mid, a_mid
             if c_mid >= goal * (1 - rtol) or b_mid >= block_goal * (1 - rtol) or hi - lo < 0.02:
                 break
-    a = best / best.sum()
-    c1 = chi2(a)
-    return a, FitReport(c0, c1, True, c1 <= target * (1 + rtol), _distance(a, a0))
+    scale = float(best.sum())
+    c1 = chi2(best)
+    a = best / scale
+    return a, FitReport(c0, c1, True, c1 <= target * (1 + rtol), _distance(a, a0), scale)
 
 
 def _checked(a0, kernel, g, err) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -205,7 +223,8 @@ def _checked(a0, kernel, g, err) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return a0, kernel, g, err
 
 
-def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray,
+             err: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`fit_to_data` for each row of a batch.
 
     Parameters
@@ -216,16 +235,21 @@ def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray)
     Returns
     -------
     a : ndarray, shape (n, Nnu)
+        Each row normalised to 1.
     distance : ndarray, shape (n,)
         :attr:`FitReport.distance` of each row.
+    norm_scale : ndarray, shape (n,)
+        :attr:`FitReport.norm_scale` of each row: multiply the normalisation
+        ``g`` was divided by with it.
     """
     err = np.broadcast_to(err, g.shape)
     out = np.empty_like(a0)
     dist = np.empty(a0.shape[0])
+    scale = np.ones(a0.shape[0])
     for i in range(a0.shape[0]):
         out[i], rep = fit_to_data(a0[i], kernel, g[i], err[i])
-        dist[i] = rep.distance
-    return out, dist
+        dist[i], scale[i] = rep.distance, rep.norm_scale
+    return out, dist, scale
 
 
 def _distance(a: np.ndarray, a0: np.ndarray) -> float:

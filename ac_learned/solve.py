@@ -35,7 +35,7 @@ class ContinuationResult:
     ----------
     omega : ndarray, shape (Nomega,)
     A : ndarray, shape (Nomega,) or (n, Nomega)
-        Spectral density, ``int A d omega`` (trapezoid) equal to the data's norm.
+        Spectral density, ``int A d omega`` (trapezoid) equal to ``norm``.
     backtransform : ndarray, shape like the input ``g``
         ``G`` recomputed from the model's weights on the input tau grid, in the
         input's sign.
@@ -53,7 +53,9 @@ class ContinuationResult:
     warnings : list of str
     model_card : dict
     norm : float or ndarray
-        ``G(0) + G(beta)`` of the data, in the positive convention.
+        ``G(0) + G(beta)`` in the positive convention: extrapolated from the
+        data, or, when the spectrum was fitted to the data, the fit's
+        estimate from all tau points (:attr:`ac_learned.refine.FitReport.norm_scale`).
     sign_seen : {"standard", "positive"}
         Sign convention detected in the input.
     weights : ndarray
@@ -241,7 +243,8 @@ def solve(
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
-            weights, fit_distance = fit_each(weights, kernel, g_rel, err_rel)
+            weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
+            norm = norm * norm_scale
 
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
     at_edge = edge_share > EDGE_WEIGHT_MAX

@@ -130,7 +130,7 @@ def main() -> None:
     net.eval()
     a_net = score()
     err = np.full_like(g_test, SIGMA)
-    a_fit, _ = fit_each(a_net, kernel, g_test, err)
+    a_fit, _, _ = fit_each(a_net, kernel, g_test, err)
     print(f"sigma {SIGMA:g}, residual MLP after {step} steps ({step * BATCH} fresh spectra), mean RSE on the "
           f"200 spectra: {rse(a_net, a_test).mean():.4f} alone, {rse(a_fit, a_test).mean():.4f} fitted")
     # references on the same data: the shipped paper-rlista6 and MaxEnt-flat (as in the benchmarks)
@@ -140,7 +140,7 @@ def main() -> None:
 
     ref = resolve("paper-rlista6", 1.0)
     a_ref = normalise_output(make_backend(ref, "numpy", "cpu").run(g_test))
-    a_ref_fit, _ = fit_each(a_ref, kernel, g_test, err)
+    a_ref_fit, _, _ = fit_each(a_ref, kernel, g_test, err)
     a_me = _maxent_weights(x, nu, g_test, SIGMA)
     ok = np.all(np.isfinite(a_me), axis=1)
     me = rse(a_me[ok], a_test[ok]).mean()

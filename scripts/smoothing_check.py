@@ -57,7 +57,7 @@ def main() -> None:
             row_net, row_fit = [], []
             for w in WIDTHS:
                 a_s = smooth(a0, net.nu, w)
-                a_f, _ = fit_each(a_s, kernel, gn, err)
+                a_f, _, _ = fit_each(a_s, kernel, gn, err)
                 row_net.append(f"{rse(a_s, a_true).mean():.4f}/{err_l1(a_s, a_true).mean():.3f}")
                 row_fit.append(f"{rse(a_f, a_true).mean():.4f}/{err_l1(a_f, a_true).mean():.3f}")
             print(f"{name:24s} sigma {sigma:g}: network {'  '.join(row_net)}", flush=True)

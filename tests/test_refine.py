@@ -37,10 +37,27 @@ def test_fit_reaches_the_noise_and_keeps_the_constraints(sigma):
     assert chi2(A_GUESS, g, err) > 10
     a, rep = fit_to_data(A_GUESS, K, g, err)
     assert rep.changed and rep.reached and rep.chi2_before == pytest.approx(chi2(A_GUESS, g, err))
-    assert 0.9 <= chi2(a, g, err) <= 1.0 * 1.05 and rep.chi2_after == pytest.approx(chi2(a, g, err))
+    fit = rep.norm_scale * a
+    assert 0.9 <= chi2(fit, g, err) <= 1.0 * 1.05 and rep.chi2_after == pytest.approx(chi2(fit, g, err))
     assert np.all(a >= 0) and a.sum() == pytest.approx(1.0, abs=1e-12)
+    assert rep.norm_scale == pytest.approx(1.0, abs=10 * sigma)
     # fitting moved the guess towards the truth
     assert np.linalg.norm(a - A_TRUE) < 0.8 * np.linalg.norm(A_GUESS - A_TRUE)
+
+
+@pytest.mark.parametrize("norm_error", [-5e-4, 5e-4])
+def test_a_noisy_normalisation_is_corrected_not_forced_on_the_fit(norm_error):
+    # the caller divides by a measured G(0) + G(beta) that is off by 5 sigma; the
+    # truth rescaled fits the data at chi2/N ~ 1, so the fit must reach it too
+    # (a fit held to sum a = 1 cannot: chi2/N ~ 2 here) and report the correction
+    sigma = 1e-4
+    g, err = data(sigma, seed=1)
+    g_rel, err_rel = g / (1 + norm_error), err / (1 + norm_error)
+    assert chi2(A_TRUE / (1 + norm_error), g_rel, err_rel) < 0.9
+    a, rep = fit_to_data(A_GUESS, K, g_rel, err_rel)
+    assert rep.reached and rep.chi2_after <= 1.05
+    assert rep.norm_scale * (1 + norm_error) == pytest.approx(1.0, abs=3 * sigma)
+    assert a.sum() == pytest.approx(1.0, abs=1e-12)
 
 
 def test_a_spectrum_that_fits_is_returned_unchanged():
@@ -83,7 +100,7 @@ def test_a_run_of_misfit_points_is_fitted_even_when_the_mean_passes():
     assert r_mean_only.chi2_before < 1.0 and not r_mean_only.changed and a_mean_only is A_TRUE
     a, rep = fit_to_data(A_TRUE, k2, g, err)
     assert rep.changed and rep.chi2_after < rep.chi2_before < 1.0
-    assert first_run(a) < 0.7 * first_run(A_TRUE)
+    assert first_run(rep.norm_scale * a) < 0.7 * first_run(A_TRUE)  # the fit is norm_scale * a
     assert np.all(a >= 0) and a.sum() == pytest.approx(1.0)
 
 
@@ -107,7 +124,9 @@ def test_solve_fits_the_data_by_default(tiny_model):
     # the tiny model's 41-point grid cannot reach chi2/N = 1 exactly: within 1.2x of its best fit
     assert fit.chi2 < 1.5 and fit.chi2 < 0.01 * fit.chi2_network and fit.fit_distance > 0
     assert fit.reliable == raw.reliable  # the flag judges the network, not the fit
-    np.testing.assert_allclose(trapezoid_weights(omega) @ fit.A, trapezoid_weights(omega) @ raw.A, rtol=1e-6)
+    # the fit may correct the measured G(0) + G(beta) within its error (hypot of two 1e-4 error bars)
+    np.testing.assert_allclose(trapezoid_weights(omega) @ fit.A, fit.norm, rtol=1e-6)
+    assert fit.norm != raw.norm and abs(fit.norm - raw.norm) < 3 * np.hypot(1e-4, 1e-4)
     np.testing.assert_allclose(fit.chi2, np.mean(((fit.backtransform - g) / 1e-4) ** 2))
 
 
