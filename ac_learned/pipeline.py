@@ -177,11 +177,13 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
             if draws > 1 or data.bins is not None else None
         return ContinuationOutput(data, res, band, method)
     n_draws = 200 if n_draws is None else int(n_draws)
-    res = solve(data.grid, g, beta=data.beta, omega=omega, err=errors, **kw)
+    use_cov = err is None and data.cov is not None  # the file's covariance: fit and chi2 with it
+    res = solve(data.grid, g, beta=data.beta, omega=omega, err=None if use_cov else errors,
+                cov=data.cov if use_cov else None, **kw)
     band = None
     if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
         band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
-    elif data.cov is not None:
+    elif use_cov:
         band = error_band(data.grid, g, data.beta, omega, cov=data.cov, n_draws=n_draws, centre=res, **kw)
     elif errors is not None:
         band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, **kw)

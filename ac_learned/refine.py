@@ -48,6 +48,7 @@ import numpy as np
 from scipy.optimize import nnls
 from scipy.stats import chi2 as chi2_distribution
 
+from .covariance import checked_covariance, cholesky_factor, whiten
 from .errors import InputError
 
 #: chi2/N aimed at (Morozov: the data fitted to their noise, not beyond).
@@ -111,9 +112,10 @@ def _block_limits(edges: np.ndarray) -> np.ndarray:
     return chi2_distribution.ppf(1.0 - _BLOCK_FALSE_ALARM / sizes.size, sizes) / sizes
 
 
-def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray,
+def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray | float | None = None,
                 target: float = DEFAULT_TARGET, floor: float = DEFAULT_FLOOR, rtol: float = 0.05,
-                max_steps: int = 40, blocks: int = DEFAULT_BLOCKS) -> tuple[np.ndarray, FitReport]:
+                max_steps: int = 40, blocks: int = DEFAULT_BLOCKS,
+                cov: np.ndarray | None = None) -> tuple[np.ndarray, FitReport]:
     """The weights closest to ``a0`` (divergence ``D``) with ``chi2/N <= target``.
 
     Parameters
@@ -122,8 +124,10 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
         Non-negative weights summing to 1 (the network's output).
     kernel : ndarray, shape (Ntau, Nnu)
         ``G = kernel @ a`` in the positive convention, relative to ``G(0) + G(beta)``.
-    g, err : ndarray, shape (Ntau,)
-        Data and one-sigma errors, in the same units (positive convention).
+    g : ndarray, shape (Ntau,)
+        Data (positive convention).
+    err : float or ndarray, shape (Ntau,)
+        One-sigma errors of independent points, in the units of ``g``; or None with ``cov``.
     target : float
         chi2/N to reach.
     floor : float
@@ -136,6 +140,10 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
         Number of contiguous runs of tau points whose chi2 per point must
         also stay below chance level (``target`` scales their limits too);
         1 checks only the mean.
+    cov : ndarray, shape (Ntau, Ntau), optional
+        Covariance of ``g`` (units of ``g`` squared) instead of ``err``:
+        chi2 is then ``r^T cov^{-1} r / Ntau`` and the block check runs on the
+        whitened residuals (:mod:`ac_learned.covariance`).
 
     Returns
     -------
@@ -150,9 +158,14 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
         Shapes that do not match, non-positive or non-finite errors, or
         weights that are negative, non-finite or all zero.
     """
-    a0, kernel, g, err = _checked(a0, kernel, g, err)
-    kt = kernel / err[:, None]
-    gt = g / err
+    a0, kernel, g, err, cov = _checked(a0, kernel, g, err, cov)
+    if cov is None:
+        kt, gt = kernel / err[:, None], g / err
+        norm_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
+    else:
+        chol = cholesky_factor(cov)
+        kt, gt = whiten(chol, kernel), whiten(chol, g)
+        norm_error = float(np.sqrt(max(cov[0, 0] + cov[-1, -1] + 2 * cov[0, -1], 1e-300)))
 
     edges = _block_edges(g.size, blocks)
     limits = target * _block_limits(edges) if edges.size > 2 else np.array([np.inf])
@@ -174,7 +187,6 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     keep = s > s[0] * 1e-12
     s_vt = s[keep, None] * vt[keep]
     u_g = u[:, keep].T @ gt
-    norm_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
     s_vt = np.vstack([s_vt, np.full((1, a0.size), 1.0 / norm_error)])
     u_g = np.append(u_g, 1.0 / norm_error)
     inv_sqrt_scale = 1.0 / np.sqrt(a0 + floor * a0.max())
@@ -201,7 +213,7 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     return a, FitReport(c0, c1, True, c1 <= target * (1 + rtol), _distance(a, a0), scale)
 
 
-def _checked(a0, kernel, g, err) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _checked(a0, kernel, g, err, cov) -> tuple:
     """The inputs of :func:`fit_to_data` as float arrays, or an :class:`InputError` saying what is wrong."""
     a0, kernel, g = (np.asarray(v, float) for v in (a0, kernel, g))
     if a0.ndim != 1 or kernel.ndim != 2 or g.ndim != 1:
@@ -210,27 +222,36 @@ def _checked(a0, kernel, g, err) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     if kernel.shape != (g.size, a0.size):
         raise InputError(f"kernel has shape {kernel.shape}; with g of {g.size} and a0 of {a0.size} points it "
                          f"must be ({g.size}, {a0.size})")
-    try:
-        err = np.broadcast_to(np.asarray(err, float), g.shape)
-    except ValueError:
-        raise InputError(f"err must be a scalar or have g's shape {g.shape}, got {np.shape(err)}") from None
-    if not (np.all(np.isfinite(err)) and np.all(err > 0)):
-        raise InputError("err must be finite and strictly positive (one-sigma error bars)")
+    if (err is None) == (cov is None):
+        raise InputError("fit_to_data needs the data's errors: pass err (independent points) or cov, not both")
+    if cov is not None:
+        cov = checked_covariance(cov, g.size)
+    else:
+        try:
+            err = np.broadcast_to(np.asarray(err, float), g.shape)
+        except ValueError:
+            raise InputError(f"err must be a scalar or have g's shape {g.shape}, got {np.shape(err)}") from None
+        if not (np.all(np.isfinite(err)) and np.all(err > 0)):
+            raise InputError("err must be finite and strictly positive (one-sigma error bars)")
     if not (np.all(np.isfinite(a0)) and np.all(a0 >= 0) and a0.sum() > 0):
         raise InputError("a0 must be finite, non-negative weights with a positive sum (a network's output)")
     if not (np.all(np.isfinite(g)) and np.all(np.isfinite(kernel))):
         raise InputError("g and kernel must be finite")
-    return a0, kernel, g, err
+    return a0, kernel, g, err, cov
 
 
-def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray,
-             err: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray | float | None = None,
+             cov: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`fit_to_data` for each row of a batch.
 
     Parameters
     ----------
-    a0, g, err : ndarray, shapes (n, Nnu), (n, Ntau), (n, Ntau) (``err`` may broadcast)
+    a0, g : ndarray, shapes (n, Nnu), (n, Ntau)
     kernel : ndarray, shape (Ntau, Nnu)
+    err : float or ndarray, broadcastable to (n, Ntau), optional
+        Independent one-sigma errors.
+    cov : ndarray, shape (Ntau, Ntau) or (n, Ntau, Ntau), optional
+        Covariance of each row instead of ``err`` (one for all rows, or one each).
 
     Returns
     -------
@@ -242,12 +263,20 @@ def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray,
         :attr:`FitReport.norm_scale` of each row: multiply the normalisation
         ``g`` was divided by with it.
     """
-    err = np.broadcast_to(err, g.shape)
+    n = a0.shape[0]
+    if err is None and cov is None:
+        raise InputError("fit_each needs the data's errors: pass err (independent points) or cov")
+    if cov is not None:
+        cov = np.asarray(cov, float)
+        covs = np.broadcast_to(cov, (n, *cov.shape[-2:])) if cov.ndim == 2 else cov
+        errs = [None] * n
+    else:
+        errs, covs = np.broadcast_to(err, g.shape), [None] * n
     out = np.empty_like(a0)
-    dist = np.empty(a0.shape[0])
-    scale = np.ones(a0.shape[0])
-    for i in range(a0.shape[0]):
-        out[i], rep = fit_to_data(a0[i], kernel, g[i], err[i])
+    dist = np.empty(n)
+    scale = np.ones(n)
+    for i in range(n):
+        out[i], rep = fit_to_data(a0[i], kernel, g[i], errs[i], cov=covs[i])
         dist[i], scale[i] = rep.distance, rep.norm_scale
     return out, dist, scale
 

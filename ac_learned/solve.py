@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .conventions import detect_sign
+from .covariance import checked_covariance, chi2_per_point_correlated, cholesky_factor
 from .diagnostics import (
     AT_EDGE,
     EDGE_REGION,
@@ -40,7 +41,8 @@ class ContinuationResult:
         ``G`` recomputed from the model's weights on the input tau grid, in the
         input's sign.
     chi2 : ndarray or float or None
-        chi2 per tau point of the backtransform of ``A`` (None without ``err``).
+        chi2 per tau point of the backtransform of ``A``, with the covariance
+        when one was given (None without errors).
     reliable : bool or ndarray of bool or None
         False where ``chi2_network`` exceeds the model's calibrated threshold
         (the data are unlike the model's training set), and where the
@@ -173,6 +175,7 @@ def solve(
     backend: str = "auto",
     device: str = "cpu",
     fit_data: bool = True,
+    cov=None,
 ) -> ContinuationResult:
     """Continue fermionic ``G(tau)`` to ``A(omega)`` with a learned optimizer.
 
@@ -202,11 +205,23 @@ def solve(
         data to chi2/N = 1 with no run of tau points misfit beyond chance
         (:func:`ac_learned.refine.fit_to_data`, about 2-70 ms per spectrum);
         False returns the network's own output (microseconds).
+    cov : array_like, shape (Ntau, Ntau), optional
+        Covariance of ``g`` (the same for every row) instead of ``err``, for
+        errors correlated in tau (QMC bins): the fit and ``chi2`` then use
+        ``r^T cov^{-1} r / Ntau``; the noise band of ``model="auto"`` and the
+        reliability flag (calibrated on independent errors) use
+        ``sqrt(diag(cov))`` and ``chi2_network`` stays the diagonal chi2.
 
     Returns
     -------
     ContinuationResult
     """
+    if cov is not None and err is not None:
+        raise InputError("pass err (independent errors) or cov (correlated ones), not both")
+    if cov is not None:
+        cov = checked_covariance(cov, np.size(tau))
+        chol = cholesky_factor(cov)
+        err = np.sqrt(np.diag(cov))
     tau, g2, beta, err2 = validate_tau_input(tau, g, beta, err)
     omega = _as_1d_grid("omega", omega, 2)
     single = np.ndim(g) == 1
@@ -243,7 +258,11 @@ def solve(
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
-            weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
+            if cov is None:
+                weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
+            else:
+                weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel,
+                                                             cov=cov[None] / norm[:, None, None] ** 2)
             norm = norm * norm_scale
 
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
@@ -266,7 +285,7 @@ def solve(
 
     chi2 = reliable = None
     if err2 is not None:
-        chi2 = chi2_per_point(g2, back, err2)
+        chi2 = chi2_per_point(g2, back, err2) if cov is None else chi2_per_point_correlated(g2, back, chol)
         sigma_rel = np.median(err2, axis=1) / norm
         thr = [threshold_for(net.card, s) for s in sigma_rel]
         if thr[0] is None:

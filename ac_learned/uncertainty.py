@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .covariance import checked_covariance, cholesky_factor
 from .errors import InputError
 from .solve import ContinuationResult, solve
 
@@ -75,7 +76,7 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         ``model``, ``backend``, ``device``, ``fit_data``.
 
     Every sample is continued exactly as ``g`` is: with the data's error bars
-    (from ``err``, the diagonal of ``cov`` or the bins' standard error), so the
+    (``err``, ``cov`` itself or the bins' standard error), so the
     same noise-band model and, by default, the same fit to the data
     (:func:`ac_learned.refine.fit_to_data`) apply to the centre and the band.
 
@@ -93,13 +94,9 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         sample_err = bins.std(axis=0, ddof=1) / np.sqrt(bins.shape[0])
         method = "jackknife"
     elif cov is not None:
-        cov = np.asarray(cov, float)
-        try:
-            chol = np.linalg.cholesky(cov + 1e-14 * np.trace(cov) / len(g) * np.eye(len(g)))
-        except np.linalg.LinAlgError:
-            raise InputError("the covariance matrix is not positive definite") from None
-        samples = g + rng.standard_normal((n_draws, len(g))) @ chol.T
-        sample_err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        cov = checked_covariance(cov, len(g))
+        samples = g + rng.standard_normal((n_draws, len(g))) @ cholesky_factor(cov).T
+        sample_err = None  # the samples are continued with the covariance itself
         method = "covariance draws"
     elif err is not None:
         sample_err = np.broadcast_to(np.asarray(err, float), g.shape)
@@ -107,10 +104,11 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         method = "error-bar draws"
     else:
         raise InputError("an error band needs bins, a covariance or error bars")
-    res = solve(tau, samples, beta=beta, omega=omega, err=sample_err, **solve_kwargs)
+    errors = {"err": sample_err} if sample_err is not None else {"cov": cov}
+    res = solve(tau, samples, beta=beta, omega=omega, **errors, **solve_kwargs)
     a = np.atleast_2d(res.A)
     if centre is None:
-        centre = solve(tau, g, beta=beta, omega=omega, err=sample_err, **solve_kwargs)
+        centre = solve(tau, g, beta=beta, omega=omega, **errors, **solve_kwargs)
     n = a.shape[0]
     if method == "jackknife":
         std = np.sqrt((n - 1) / n * np.sum((a - a.mean(axis=0)) ** 2, axis=0))

@@ -39,21 +39,24 @@ def test_band_from_covariance_and_errors(tiny_model):
     cov = 1e-6 * np.exp(-np.abs(tau[:, None] - tau[None, :]) / 0.5)
     b = error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=cov, n_draws=50, model=str(tiny_model))
     assert b.method == "covariance draws" and b.std.shape == (41,)
-    with pytest.raises(InputError, match="positive definite"):
+    with pytest.raises(InputError, match="positive diagonal"):
         error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=-cov, model=str(tiny_model))
+    singular = 1e-6 * np.ones((41, 41)) + 1e-7 * np.diag(np.r_[np.zeros(40), 1.0])
+    with pytest.raises(InputError, match="positive definite"):
+        error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=singular, model=str(tiny_model))
     with pytest.raises(InputError, match="needs bins"):
         error_band(tau, g, BETA, np.linspace(-4, 4, 41), model=str(tiny_model))
 
 
 def test_samples_are_continued_like_the_centre(tiny_model, monkeypatch):
-    """Each sample gets the data's error bars, so the same model and fit serve centre and band."""
+    """Each sample gets the data's error bars (or covariance), so the same model and fit serve centre and band."""
     import ac_learned.uncertainty as unc
 
     seen = []
     real_solve = unc.solve
 
     def spy(tau, g, **kw):
-        seen.append(kw.get("err"))
+        seen.append(kw.get("err") if kw.get("cov") is None else kw["cov"])
         return real_solve(tau, g, **kw)
 
     monkeypatch.setattr(unc, "solve", spy)
@@ -68,5 +71,7 @@ def test_samples_are_continued_like_the_centre(tiny_model, monkeypatch):
     cov = 1e-6 * np.eye(tau.size)
     seen.clear()
     error_band(tau, g, BETA, np.linspace(-4, 4, 41), cov=cov, n_draws=20, model=str(tiny_model))
-    np.testing.assert_allclose(seen[0], 1e-3)
+    assert len(seen) == 2
+    for used in seen:
+        np.testing.assert_allclose(used, cov)
     assert np.all(band.lower <= band.upper)

@@ -402,11 +402,12 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
                      f"{net.v_max / beta:.4g} and is flat outside")
     card = str(net.card_path)
     if mode == "time_fermionic":
-        err = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
         if cov is not None:
-            notes.append("rlista's chi2 per point and reliability flag use the diagonal of cov")
-        res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside], err=err,
-                    model=card, backend=backend, device=device, fit_data=fit_data)
+            notes.append("rlista fits the data and computes chi2 with the full cov; its reliability flag, "
+                         "calibrated on independent errors, uses the diagonal of cov")
+        res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside],
+                    err=stdev if cov is None else None, cov=cov, model=card, backend=backend, device=device,
+                    fit_data=fit_data)
         return res, None, inside, notes
     wn = numpy.asarray(im_axis, dtype=float)
     cap = MATSUBARA_CAP * net.v_max / beta
