@@ -84,3 +84,25 @@ def test_continue_with_maxent_methods(text_file, tmp_path, tiny_model, method):
         assert res.model_card["name"] == "maxent-flat" and res.reliable is None
     else:
         assert res.model_card["name"] == "tiny-test" and res.reliable in (True, False)
+
+
+def test_continue_uses_the_files_covariance(tmp_path, tiny_model):
+    """ALPS MaxEnt input with a correlated /Covariance: the fit and chi2 use it, the band draws with it."""
+    from ac_learned.covariance import chi2_per_point_correlated, cholesky_factor
+
+    tau = np.linspace(0, BETA, 61)
+    cov = 1e-6 * np.exp(-np.abs(tau[:, None] - tau[None, :]) / 0.4)
+    g = make_data(tau) + cholesky_factor(cov) @ np.random.default_rng(3).standard_normal(tau.size)
+    path = tmp_path / "maxent_in.h5"
+    with h5py.File(path, "w") as f:
+        f["Data"] = g
+        f["Covariance"] = cov.ravel()
+    out = continue_file(path, selectors={"beta": BETA, "grid": tau}, omega_max=4.0, n_omega=81,
+                        model=str(tiny_model), n_draws=20, log=lambda *a: None)
+    res = out.result
+    assert res.chi2 == pytest.approx(chi2_per_point_correlated(g, res.backtransform, cholesky_factor(cov)))
+    assert out.band.method == "covariance draws"
+    # --err overrides the file's covariance with independent errors
+    plain = continue_file(path, selectors={"beta": BETA, "grid": tau}, omega_max=4.0, n_omega=81, err=1e-3,
+                          model=str(tiny_model), n_draws=20, log=lambda *a: None).result
+    assert plain.chi2 == pytest.approx(np.mean(((plain.backtransform - g) / 1e-3) ** 2))
