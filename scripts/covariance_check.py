@@ -1,6 +1,6 @@
 """Does the fit to the data gain from the full covariance when the errors of G(tau) are correlated?
 
-Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/covariance_check.py [n]   (~5 min with n = 100; docs/accuracy.md)
+Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/covariance_check.py [n]   (~6 min with n = 100; docs/accuracy.md)
 
 QMC errors at neighbouring tau points are correlated.  For each model, noise level sigma and
 correlation length ell (in units of beta; exponential correlation exp(-|tau - tau'| / (ell beta))),
