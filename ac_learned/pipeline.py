@@ -15,6 +15,7 @@ import numpy as np
 
 from ._version import __version__
 from .atomic import atomic_write
+from .covariance import checked_covariance, cholesky_factor
 from .diagnostics import fit_note
 from .errors import InputError
 from .io import GreenData, load
@@ -157,6 +158,8 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         errors = np.full(g.shape, float(err))
     elif data.errors is not None:
         errors = data.errors
+    elif data.cov is not None:
+        errors = np.sqrt(np.diagonal(data.cov))
     elif data.bins is not None:
         b = np.asarray(data.bins)
         errors = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
@@ -173,13 +176,16 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         mkw = dict(kw, method=method)
         res = _maxent_solve(data.grid, g, data.beta, omega, errors, **mkw)
         draws = MAXENT_BAND_DRAWS if n_draws is None else int(n_draws)
-        band = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, data.cov, draws, res, **mkw) \
+        cov = data.cov if _usable_covariance(data, err)[0] else None
+        band = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw) \
             if draws > 1 or data.bins is not None else None
         return ContinuationOutput(data, res, band, method)
     n_draws = 200 if n_draws is None else int(n_draws)
-    use_cov = err is None and data.cov is not None  # the file's covariance: fit and chi2 with it
+    use_cov, cov_note = _usable_covariance(data, err)
     res = solve(data.grid, g, beta=data.beta, omega=omega, err=None if use_cov else errors,
                 cov=data.cov if use_cov else None, **kw)
+    if cov_note:
+        res.warnings.append(cov_note)
     band = None
     if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
         band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
@@ -188,6 +194,22 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     elif errors is not None:
         band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, **kw)
     return ContinuationOutput(data, res, band, method)
+
+
+def _usable_covariance(data: GreenData, err: float | None) -> tuple[bool, str]:
+    """Whether to fit with the file's covariance, and a note when it cannot be used.
+
+    ``--err`` overrides it; a covariance that is not positive definite (estimated
+    from fewer bins than tau points, say) falls back to its diagonal with a note
+    instead of stopping the run.
+    """
+    if err is not None or data.cov is None:
+        return False, ""
+    try:
+        cholesky_factor(checked_covariance(data.cov, np.size(data.grid)))
+    except InputError as exc:
+        return False, f"the file's covariance is not used ({exc}); fitted with its diagonal errors"
+    return True, ""
 
 
 def _fmt_chi2(chi2) -> str:

@@ -106,3 +106,21 @@ def test_continue_uses_the_files_covariance(tmp_path, tiny_model):
     plain = continue_file(path, selectors={"beta": BETA, "grid": tau}, omega_max=4.0, n_omega=81, err=1e-3,
                           model=str(tiny_model), n_draws=20, log=lambda *a: None).result
     assert plain.chi2 == pytest.approx(np.mean(((plain.backtransform - g) / 1e-3) ** 2))
+
+
+def test_a_singular_covariance_in_a_file_falls_back_to_its_diagonal(tmp_path, tiny_model):
+    tau = np.linspace(0, BETA, 61)
+    bins = make_data(tau) + 1e-3 * np.random.default_rng(0).standard_normal((20, tau.size))
+    cov = np.cov(bins, rowvar=False) / 20  # 20 bins, 61 points: singular
+    path = tmp_path / "maxent_in.h5"
+    with h5py.File(path, "w") as f:
+        f["Data"] = bins.mean(axis=0)
+        f["Covariance"] = cov.ravel()
+    for method in ("rlista", "rlista+"):
+        out = continue_file(path, selectors={"beta": BETA, "grid": tau}, omega_max=4.0, n_omega=41, method=method,
+                            model=str(tiny_model), n_draws=2, log=lambda *a: None)
+        errors = np.sqrt(np.diagonal(cov))
+        if method == "rlista":
+            assert any("covariance is not used" in w and "positive definite" in w for w in out.result.warnings)
+            assert out.result.chi2 == pytest.approx(np.mean(((out.result.backtransform - bins.mean(0)) / errors) ** 2))
+            assert out.band.method == "error-bar draws"
