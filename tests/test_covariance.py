@@ -2,27 +2,14 @@
 
 import numpy as np
 import pytest
-from spectra import gaussian_spectrum
+from test_refine import A_GUESS, A_TRUE, BETA, NU, K, X, physical_data
 
 import ac_learned
 from ac_learned.covariance import checked_covariance, chi2_per_point_correlated, cholesky_factor
 from ac_learned.errors import InputError
-from ac_learned.grids import trapezoid_weights
-from ac_learned.kernels import fermionic_kernel, fermionic_kernel_dimensionless
 from ac_learned.refine import fit_each, fit_to_data
 
-NU = np.linspace(-20, 20, 81)
-X = np.linspace(0, 1, 61)
-K = fermionic_kernel_dimensionless(X, NU)
-
-
-def weights(peaks):
-    a = gaussian_spectrum(NU, peaks) * trapezoid_weights(NU)
-    return a / a.sum()
-
-
-A_TRUE = weights(((3.0, 1.5, 0.6), (-6.0, 2.0, 0.4)))
-A_GUESS = weights(((0.0, 6.0, 1.0),))
+N = X.size
 
 
 def exponential_cov(sigma, ell, x=X):
@@ -31,26 +18,26 @@ def exponential_cov(sigma, ell, x=X):
 
 def test_bad_covariances_are_refused_with_advice():
     good = exponential_cov(1e-3, 0.1)
-    with pytest.raises(InputError, match=r"shape \(61, 61\)"):
-        checked_covariance(good[:-1, :-1], 61)
+    with pytest.raises(InputError, match=rf"shape \({N}, {N}\)"):
+        checked_covariance(good[:-1, :-1], N)
     with pytest.raises(InputError, match="symmetric"):
-        checked_covariance(good + np.triu(np.full_like(good, 1e-7), 1), 61)
+        checked_covariance(good + np.triu(np.full_like(good, 1e-7), 1), N)
     with pytest.raises(InputError, match="NaN"):
-        checked_covariance(np.where(np.eye(61) > 0, np.nan, good), 61)
+        checked_covariance(np.where(np.eye(N) > 0, np.nan, good), N)
     with pytest.raises(InputError, match="positive diagonal"):
-        checked_covariance(np.zeros((61, 61)), 61)
-    bins = np.random.default_rng(0).standard_normal((20, 61))  # fewer bins than points: singular
+        checked_covariance(np.zeros((N, N)), N)
+    bins = np.random.default_rng(0).standard_normal((20, N))  # fewer bins than points: singular
     with pytest.raises(InputError, match="positive definite.*more bins"):
-        cholesky_factor(checked_covariance(np.cov(bins, rowvar=False), 61))
+        cholesky_factor(checked_covariance(np.cov(bins, rowvar=False), N))
 
 
 def test_correlated_chi2_is_the_mahalanobis_distance_and_reduces_to_the_diagonal():
     rng = np.random.default_rng(1)
-    g, back = rng.standard_normal(61), rng.standard_normal(61)
+    g, back = rng.standard_normal(N), rng.standard_normal(N)
     cov = exponential_cov(0.3, 0.05)
-    expected = (back - g) @ np.linalg.solve(cov, back - g) / 61
+    expected = (back - g) @ np.linalg.solve(cov, back - g) / N
     assert chi2_per_point_correlated(g, back, cholesky_factor(cov)) == pytest.approx(expected, rel=1e-10)
-    err = np.linspace(0.1, 0.5, 61)
+    err = np.linspace(0.1, 0.5, N)
     diag = chi2_per_point_correlated(np.stack([g, back]), np.stack([back, g]), cholesky_factor(np.diag(err ** 2)))
     np.testing.assert_allclose(diag, np.mean(((back - g) / err) ** 2))
 
@@ -81,15 +68,6 @@ def test_fit_with_correlated_noise_reaches_the_covariance_chi2():
     reached = chi2_per_point_correlated(g, (scale[:, None] * a) @ K.T, chol)
     assert np.all(reached <= 1.05 * np.maximum(1.0, 1.2 * true_chi2))
     assert np.all(np.abs(a.sum(axis=1) - 1) < 1e-12)
-
-
-BETA = 4.0
-
-
-def physical_data(tau):
-    w = np.linspace(-15, 15, 6001)
-    return -fermionic_kernel(tau, w, BETA) @ (gaussian_spectrum(w, ((0.5, 0.6, 0.6), (-1.5, 0.7, 0.4)))
-                                               * trapezoid_weights(w))
 
 
 def test_solve_with_a_covariance(tiny_model):
