@@ -31,11 +31,15 @@ def checked_covariance(cov, n: int) -> np.ndarray:
         Number of tau points.
     """
     try:
-        c = np.asarray(cov, dtype=float)
+        c = np.asarray(cov)
+        if np.iscomplexobj(c):
+            raise TypeError
+        c = c.astype(float)
     except (TypeError, ValueError):
-        raise InputError("cov must be a real (Ntau, Ntau) matrix") from None
+        raise InputError("cov must be a real (Ntau, Ntau) matrix (the covariance of G(tau))") from None
     if c.shape != (n, n):
-        raise InputError(f"cov must have shape ({n}, {n}) for {n} tau points, got {c.shape}")
+        hint = "; for independent errors pass err instead" if c.ndim < 2 else ""
+        raise InputError(f"cov must have shape ({n}, {n}) for {n} tau points, got {c.shape}{hint}")
     if not np.all(np.isfinite(c)):
         raise InputError("cov contains NaN or inf")
     scale = float(np.max(np.abs(c)))

@@ -22,6 +22,10 @@ def test_bad_covariances_are_refused_with_advice():
         checked_covariance(good[:-1, :-1], N)
     with pytest.raises(InputError, match="symmetric"):
         checked_covariance(good + np.triu(np.full_like(good, 1e-7), 1), N)
+    with pytest.raises(InputError, match="real"):
+        checked_covariance(good.astype(complex), N)
+    with pytest.raises(InputError, match="pass err instead"):
+        checked_covariance(np.diag(good), N)
     with pytest.raises(InputError, match="NaN"):
         checked_covariance(np.where(np.eye(N) > 0, np.nan, good), N)
     with pytest.raises(InputError, match="positive diagonal"):
