@@ -32,7 +32,7 @@ runs = {
                                model=np.full(w.size, 1.0 / (w[-1] - w[0])) / beta),
     "MaxEnt, model='rlista'": dict(method="maxent_svd", alpha_determination="chi2kink", model="rlista"),
     "rlista+ (the same, one word)": dict(method="rlista+"),
-    "rlista (network only)": dict(method="rlista"),
+    "rlista (network + fit to data)": dict(method="rlista"),
 }
 for name, kwargs in runs.items():
     t0 = time.perf_counter()
