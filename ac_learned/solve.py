@@ -21,7 +21,14 @@ from .diagnostics import (
     weight_at_window_edge,
 )
 from .errors import InputError
-from .grids import resample_to_x, resampling_error, trapezoid_weights, weights_to_density
+from .grids import (
+    refine_near_zero,
+    resample_to_x,
+    resampling_error,
+    trapezoid_weights,
+    weights_on_grid,
+    weights_to_density,
+)
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
 from .refine import fit_each
@@ -61,8 +68,12 @@ class ContinuationResult:
     sign_seen : {"standard", "positive"}
         Sign convention detected in the input.
     weights : ndarray
-        The model's normalised output on its own grid ``nu_model``.
+        The spectrum's normalised weights on ``nu_model`` (the network's
+        output, fitted to the data when it was).
     nu_model : ndarray
+        The model's grid; for a fitted spectrum, with its cells near
+        ``nu = 0`` split where they are too coarse for the kernel's Fermi
+        factor (:func:`ac_learned.grids.refine_near_zero`; V >= 1000 only).
     chi2_network : ndarray or float or None
         chi2 per tau point of the network's own output, before the data fit.
     fit_distance : ndarray or float or None
@@ -258,6 +269,10 @@ def solve(
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
+            fine = refine_near_zero(nu)  # the fit needs the Fermi factor resolved near omega = 0
+            if fine.size > nu.size:
+                weights, nu = weights_on_grid(weights, nu, fine), fine
+                kernel = fermionic_kernel_dimensionless(tau / beta, nu)
             if cov is None:
                 weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
             else:

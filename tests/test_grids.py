@@ -119,3 +119,22 @@ def test_resampling_error_estimate_tracks_the_true_error():
         est = resampling_error(tau, g, beta, x)
         assert true_rms / 10 < est < true_rms * 10, (n, est, true_rms)
     assert resampling_error(np.linspace(0, beta, 5), np.ones(5), beta, x) == 0.0
+
+
+def test_refine_near_zero_splits_only_coarse_central_cells():
+    from ac_learned.grids import FERMI_SPACING, refine_near_zero, weights_on_grid
+
+    fine_enough = make_nu_grid(201, 560.0, "sinh")  # spacing 3.1 at 0
+    assert refine_near_zero(fine_enough) is not None and np.array_equal(refine_near_zero(fine_enough), fine_enough)
+    coarse = make_nu_grid(201, 2000.0, "sinh")  # spacing 11 at 0
+    fine = refine_near_zero(coarse)
+    assert np.all(np.isin(coarse, fine)) and np.all(np.diff(fine) > 0)
+    assert 8 <= fine.size - coarse.size <= 30
+    central = (fine[:-1] > -20) & (fine[1:] < 20)
+    assert np.all(np.diff(fine)[central] <= FERMI_SPACING + 1e-12)
+    np.testing.assert_array_equal(fine[np.abs(fine) > 40], coarse[np.abs(coarse) > 40])
+    a = np.exp(-0.5 * (coarse / 300.0) ** 2) * trapezoid_weights(coarse)
+    a /= a.sum()
+    moved = weights_on_grid(np.stack([a, 2 * a]), coarse, fine)
+    np.testing.assert_allclose(moved.sum(axis=1), [1.0, 2.0])
+    np.testing.assert_allclose(weights_on_grid(a, coarse, coarse), a)
