@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from .errors import InputError
+from .errors import InputError, real_array
 
 #: Relative asymmetry ``max|C - C^T| / max|C|`` tolerated (rounding in files).
 SYMMETRY_RTOL = 1e-8
@@ -30,13 +30,7 @@ def checked_covariance(cov, n: int) -> np.ndarray:
     n : int
         Number of tau points.
     """
-    try:
-        c = np.asarray(cov)
-        if np.iscomplexobj(c):
-            raise TypeError
-        c = c.astype(float)
-    except (TypeError, ValueError):
-        raise InputError("cov must be a real (Ntau, Ntau) matrix (the covariance of G(tau))") from None
+    c = real_array(cov, "cov must be a real (Ntau, Ntau) matrix (the covariance of G(tau))")
     if c.shape != (n, n):
         hint = "; for independent errors pass err instead" if c.ndim < 2 else ""
         raise InputError(f"cov must have shape ({n}, {n}) for {n} tau points, got {c.shape}{hint}")

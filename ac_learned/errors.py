@@ -35,3 +35,16 @@ class BackendError(ACLearnedError, RuntimeError):
 
 class ACLearnedWarning(UserWarning):
     """Warnings about suspicious but usable input (sign, norm, reliability)."""
+
+
+def real_array(value, message: str):
+    """``value`` as a float numpy array, or an :class:`InputError` with ``message`` for complex or non-numbers."""
+    import numpy as np
+
+    try:
+        arr = np.asarray(value)
+        if np.iscomplexobj(arr):
+            raise TypeError
+        return arr.astype(float)
+    except (TypeError, ValueError):
+        raise InputError(message) from None

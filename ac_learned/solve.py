@@ -20,7 +20,7 @@ from .diagnostics import (
     threshold_for,
     weight_at_window_edge,
 )
-from .errors import InputError
+from .errors import InputError, real_array
 from .grids import (
     refine_near_zero,
     resample_to_x,
@@ -125,13 +125,7 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     tau = _as_1d_grid("tau", tau, 4)
     if tau[0] < -1e-10 * beta or tau[-1] > beta * (1 + 1e-10):
         raise InputError(f"tau must lie in [0, beta] = [0, {beta}], got [{tau[0]}, {tau[-1]}]; check beta")
-    try:
-        g = np.asarray(g)
-        if np.iscomplexobj(g):
-            raise TypeError
-        g = g.astype(float)
-    except (TypeError, ValueError):
-        raise InputError("g must be real numbers (for Matsubara data use the ana_cont plugin)") from None
+    g = real_array(g, "g must be real numbers (for Matsubara data use the ana_cont plugin)")
     if g.ndim not in (1, 2) or g.shape[-1] != tau.size:
         raise InputError(f"g must have shape (Ntau,) or (n, Ntau) with Ntau = {tau.size}, got {g.shape}")
     if not np.all(np.isfinite(g)):
