@@ -170,6 +170,33 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     return float(np.max(ratio))
 
 
+def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray,
+            cov_rel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The network's weights fitted to the data (:func:`ac_learned.refine.fit_each`).
+
+    The fit runs on ``nu`` with its cells near 0 split where they are too coarse
+    for the kernel's Fermi factor (:func:`ac_learned.grids.refine_near_zero`).
+    ``g_rel`` and the errors (``err_rel``, or ``cov_rel`` of shape (n, Ntau, Ntau))
+    are relative to the data's ``G(0) + G(beta)``.
+
+    Returns
+    -------
+    weights, nu, kernel, distance, norm_scale
+        The fitted weights on the (possibly refined) grid ``nu``, the kernel
+        on it, and :func:`ac_learned.refine.fit_each`'s distance and
+        normalisation correction per spectrum.
+    """
+    fine = refine_near_zero(nu)
+    if fine.size > nu.size:
+        weights, nu = weights_on_grid(weights, nu, fine), fine
+    kernel = fermionic_kernel_dimensionless(x, nu)
+    if cov_rel is None:
+        weights, distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
+    else:
+        weights, distance, norm_scale = fit_each(weights, kernel, g_rel, cov=cov_rel)
+    return weights, nu, kernel, distance, norm_scale
+
+
 def solve(
     tau,
     g,
@@ -263,15 +290,8 @@ def solve(
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
-            fine = refine_near_zero(nu)  # the fit needs the Fermi factor resolved near omega = 0
-            if fine.size > nu.size:
-                weights, nu = weights_on_grid(weights, nu, fine), fine
-                kernel = fermionic_kernel_dimensionless(tau / beta, nu)
-            if cov is None:
-                weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
-            else:
-                weights, fit_distance, norm_scale = fit_each(weights, kernel, g_rel,
-                                                             cov=cov[None] / norm[:, None, None] ** 2)
+            cov_rel = None if cov is None else cov[None] / norm[:, None, None] ** 2
+            weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel)
             norm = norm * norm_scale
 
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
