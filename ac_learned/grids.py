@@ -135,13 +135,15 @@ def resample_to_x(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) ->
     return flat.reshape(g.shape[:-1] + (x.size,))
 
 
-def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray) -> np.ndarray:
+def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray,
+                     full: np.ndarray | None = None) -> np.ndarray:
     """Estimated rms error of :func:`resample_to_x` on ``x``, per row.
 
     The resampling from every other point of ``tau`` (both end points kept)
     is compared with the one from all points; for a fourth-order interpolant
     the error of the full grid is about 1/15 of that difference (Richardson).
-    Zero for grids of fewer than 8 points (no estimate).
+    Zero for grids of fewer than 8 points (no estimate).  ``full``, when
+    given, is ``resample_to_x(tau, g, beta, x)`` already computed.
 
     Returns
     -------
@@ -154,7 +156,9 @@ def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray)
     keep = np.arange(0, tau.size, 2)
     if keep[-1] != tau.size - 1:
         keep = np.append(keep, tau.size - 1)
-    diff = resample_to_x(tau[keep], g[..., keep], beta, x) - resample_to_x(tau, g, beta, x)
+    if full is None:
+        full = resample_to_x(tau, g, beta, x)
+    diff = resample_to_x(tau[keep], g[..., keep], beta, x) - full
     return np.sqrt(np.mean(diff ** 2, axis=-1)) / 15.0
 
 

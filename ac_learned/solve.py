@@ -146,7 +146,8 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
 
 
 def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarray | None = None,
-                            beta: float | None = None, x: np.ndarray | None = None) -> float | None:
+                            beta: float | None = None, x: np.ndarray | None = None,
+                            resampled: np.ndarray | None = None) -> float | None:
     """``max`` over spectra of ``median(err) / (|G(tau_0)| + |G(tau_last)|)``, or None without errors.
 
     Used only to choose a noise-band model.  The end points of a grid without
@@ -155,7 +156,8 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     the model's grid ``x``, the estimated error of resampling the data onto
     ``x`` (:func:`ac_learned.grids.resampling_error`) is added in quadrature:
     on a coarse tau grid with a wide window it, not the QMC noise, limits the
-    network's input.
+    network's input.  ``resampled``, when given, is the data in that sign
+    already resampled onto ``x`` (saves one resampling).
     """
     if err is None:
         return None
@@ -164,7 +166,7 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     med = np.median(np.broadcast_to(err, g.shape), axis=1)
     if tau is not None and beta is not None and x is not None:
         g_pos = g * np.where(g[:, :1] + g[:, -1:] < 0, -1.0, 1.0)  # the sign solve resamples in
-        med = np.hypot(med, resampling_error(tau, g_pos, beta, x))
+        med = np.hypot(med, resampling_error(tau, g_pos, beta, x, full=resampled))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(norm > 0, med / norm, np.inf)
     return float(np.max(ratio))
@@ -258,8 +260,12 @@ def solve(
     omega = _as_1d_grid("omega", omega, 2)
     single = np.ndim(g) == 1
     v_required = beta * float(np.max(np.abs(omega)))
+    sign = detect_sign(g2)
+    g_pos = -g2 if sign == "standard" else g2
     grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
-    net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x))
+    # model="auto" with errors resamples onto the window's grid once: for the noise estimate and the network
+    g_on_grid = None if grid_x is None else resample_to_x(tau, g_pos, beta, grid_x)
+    net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x, g_on_grid))
     warnings: list[str] = []
     if v_required > net.v_max * (1 + 1e-9):
         warnings.append(
@@ -267,9 +273,10 @@ def solve(
             f"A is zero for |omega| > {net.v_max / beta:.4g}; use model='auto' or a model with V >= {v_required:.4g}"
         )
 
-    sign = detect_sign(g2)
-    g_pos = -g2 if sign == "standard" else g2
-    g_model = resample_to_x(tau, g_pos, beta, net.x)
+    if g_on_grid is not None and np.array_equal(grid_x, net.x):
+        g_model = g_on_grid
+    else:
+        g_model = resample_to_x(tau, g_pos, beta, net.x)
     norm = g_model[:, 0] + g_model[:, -1]
     if np.any(norm <= 0):
         raise InputError(

@@ -104,6 +104,36 @@ def test_solve_chooses_the_band_from_err():
     assert solve(tau, g, beta=beta, omega=omega).model_card["noise"]["sigma_max"] >= 1e-2
 
 
+def test_auto_with_errors_resamples_the_data_once(monkeypatch):
+    """The noise estimate and the network share one resampling onto the window's grid."""
+    import sys
+
+    import ac_learned.grids as grids
+    from ac_learned import solve
+    from ac_learned.kernels import fermionic_kernel
+
+    solve_module = sys.modules["ac_learned.solve"]
+    beta = 10.0
+    tau, omega = np.linspace(0, beta, 81), np.linspace(-3.0, 3.0, 101)
+    A = np.exp(-0.5 * (omega / 0.8) ** 2)
+    A /= np.trapezoid(A, omega)
+    g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
+    explicit = solve(tau, g, beta=beta, omega=omega, err=1e-4, model=solve(tau, g, beta=beta, omega=omega,
+                                                                          err=1e-4).model_card["name"])
+    calls = []
+    original = grids.resample_to_x
+
+    def counting(*args, **kwargs):
+        calls.append(len(args[0]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(grids, "resample_to_x", counting)
+    monkeypatch.setattr(solve_module, "resample_to_x", counting)
+    auto = solve(tau, g, beta=beta, omega=omega, err=1e-4)
+    assert sorted(calls) == [41, 81]  # every other point (the error estimate) and all points, once each
+    np.testing.assert_allclose(auto.A, explicit.A, rtol=1e-10, atol=1e-12)
+
+
 def test_relative_noise_estimate():
     from ac_learned.solve import relative_noise_estimate
 
