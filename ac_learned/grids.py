@@ -193,7 +193,9 @@ def weights_to_density(
     narrow peaks' weight on coarse grids, reduces to interpolation on fine ones,
     and is unbiased where the grid spacing changes.  The result is scaled to
     ``beta`` (``d nu = beta d omega``), and renormalised so that the trapezoid
-    integral over ``omega`` equals ``norm``.
+    integral over ``omega`` equals ``norm`` times the share of the weight that
+    lies within ``[omega[0], omega[-1]]``: a grid covering part of the spectrum
+    shows the density there, not a rescaled one.
 
     Parameters
     ----------
@@ -204,7 +206,7 @@ def weights_to_density(
     omega : ndarray, shape (Nomega,)
         Strictly increasing user grid, uniform or not.
     norm : float or ndarray of shape (n,)
-        Target ``int A d omega``.
+        ``int A d omega`` over all frequencies (``sum(a)`` is taken as 1).
 
     Returns
     -------
@@ -221,7 +223,9 @@ def weights_to_density(
     dens = (hi - lo) / (2 * half) * beta  # per unit omega
     w_omega = trapezoid_weights(omega)
     total = dens @ w_omega
-    norm_arr = np.broadcast_to(np.asarray(norm, float), total.shape)
+    ends = _piecewise_linear_antiderivative(np.asarray(nu, float), density_nu, nu_user[[0, -1]])
+    share_inside = np.clip((ends[:, 1] - ends[:, 0]) / np.maximum(a2.sum(axis=1), 1e-300), 0.0, 1.0)
+    norm_arr = np.broadcast_to(np.asarray(norm, float), total.shape) * share_inside
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(total > 0, norm_arr / total, 0.0)
     dens = dens * scale[:, None]

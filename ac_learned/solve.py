@@ -110,6 +110,33 @@ def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
     return out
 
 
+def check_tau_covers_beta(tau: np.ndarray, beta: float) -> None:
+    """Refuse a tau grid that leaves a gap at either end of ``[0, beta]``.
+
+    ``G(0) + G(beta)`` normalises the data and the steep ends carry the
+    high-frequency information, so both ends must be measured: each end gap
+    (``tau[0]`` and ``beta - tau[-1]``) may be at most the grid's largest
+    spacing (bin centres leave half a spacing, open grids one).  A larger gap
+    is a wrong ``beta`` (e.g. the grid of another temperature) or half a grid.
+
+    Raises
+    ------
+    InputError
+    """
+    widest = float(np.max(np.diff(tau)))
+    gaps = (float(tau[0]), float(beta - tau[-1]))
+    if max(gaps) <= widest * (1 + 1e-6) + 1e-12 * beta:
+        return
+    hint = (f" (the grid ends at {tau[-1]:.6g}: if that is beta, pass beta={tau[-1]:.6g})"
+            if gaps[1] > gaps[0] and gaps[0] <= widest else "")
+    raise InputError(
+        f"tau covers [{tau[0]:.6g}, {tau[-1]:.6g}] but beta = {beta:.6g}: G(tau) is needed across [0, beta], "
+        f"with no end gap wider than the grid's spacing ({widest:.4g}); check beta{hint}, and give data on "
+        f"[0, beta/2] only after mirroring them to the full interval (G(beta - tau) = G(tau) for a "
+        f"particle-hole symmetric G)"
+    )
+
+
 def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float, np.ndarray | None]:
     """Check and convert the imaginary-time input of :func:`solve`.
 
@@ -125,6 +152,7 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     tau = _as_1d_grid("tau", tau, 4)
     if tau[0] < -1e-10 * beta or tau[-1] > beta * (1 + 1e-10):
         raise InputError(f"tau must lie in [0, beta] = [0, {beta}], got [{tau[0]}, {tau[-1]}]; check beta")
+    check_tau_covers_beta(tau, beta)
     g = real_array(g, "g must be real numbers (for Matsubara data use the ana_cont plugin)")
     if g.ndim not in (1, 2) or g.shape[-1] != tau.size:
         raise InputError(f"g must have shape (Ntau,) or (n, Ntau) with Ntau = {tau.size}, got {g.shape}")
@@ -313,7 +341,8 @@ def solve(
     if np.any(outside > 0.01):
         warnings.append(
             f"up to {100 * outside.max():.1f}% of the spectral weight lies outside the omega grid "
-            f"[{omega[0]:.4g}, {omega[-1]:.4g}]; A is renormalised on the grid; widen omega"
+            f"[{omega[0]:.4g}, {omega[-1]:.4g}]: A on the grid integrates to the rest (res.norm is the "
+            f"total); widen omega to see it"
         )
     dens = weights_to_density(weights, nu, beta, omega, norm)
     back_pos = norm[:, None] * (weights @ kernel.T)

@@ -78,6 +78,8 @@ def test_neural_default_model_positive_and_normalised(tiny_model):
         ({"g": np.full(41, np.nan)}, "NaN"),
         ({"g": np.zeros(40)}, "shape"),
         ({"tau": np.linspace(0, 2 * BETA, 41)}, r"\[0, beta\]"),
+        ({"tau": np.linspace(0, BETA / 2, 41)}, r"covers \[0, 2\] but beta = 4.*pass beta=2"),
+        ({"tau": np.linspace(BETA / 4, BETA, 41)}, r"covers \[1, 4\] but beta = 4"),
         ({"tau": np.linspace(BETA, 0, 41)}, "increasing"),
         ({"omega": np.array([1.0, 0.0, 2.0])}, "increasing"),
         ({"err": -1.0}, "positive"),
@@ -137,3 +139,31 @@ def test_fit_that_cannot_reach_the_noise_is_flagged(tiny_model):
     assert any(w.startswith("even fitted to the data") and "error bars are too small" in w for w in res.warnings)
     ok = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=1e-3, model=str(tiny_model))
     assert ok.chi2 <= 2 and not any(w.startswith("even fitted") for w in ok.warnings)
+
+
+@pytest.mark.parametrize("kind", ["both ends", "bin centres", "open", "no tau = 0", "dense at the ends"])
+def test_grids_that_cover_zero_to_beta_are_accepted(tiny_model, kind):
+    n = 41
+    tau = {
+        "both ends": np.linspace(0, BETA, n),
+        "bin centres": (np.arange(n) + 0.5) * BETA / n,
+        "open": np.arange(1, n) * BETA / n,
+        "no tau = 0": np.arange(1, n + 1) * BETA / n,
+        "dense at the ends": 0.5 * BETA * (1 - np.cos(np.linspace(0.02, np.pi - 0.02, n))),
+    }[kind]
+    res = ac_learned.solve(tau, make_data(tau), beta=BETA, omega=np.linspace(-4, 4, 41), err=1e-3,
+                           model=str(tiny_model))
+    assert np.isfinite(res.norm) and abs(res.norm - 1.0) < 0.05
+
+
+def test_omega_on_part_of_the_spectrum_shows_the_density_there(tiny_model):
+    """A grid on omega >= 0 gives the same A there as a full grid; it is not rescaled to integrate to 1."""
+    tau = np.linspace(0, BETA, 81)
+    g = make_data(tau)
+    full_grid, positive = np.linspace(-5, 5, 201), np.linspace(0, 5, 101)
+    full = ac_learned.solve(tau, g, beta=BETA, omega=full_grid, err=1e-3, model=str(tiny_model))
+    half = ac_learned.solve(tau, g, beta=BETA, omega=positive, err=1e-3, model=str(tiny_model))
+    np.testing.assert_allclose(half.A[5:], full.A[105:], rtol=0.02, atol=1e-3)
+    share = trapezoid_weights(positive) @ half.A / half.norm
+    assert 0.3 < share < 0.8
+    assert any("outside the omega grid" in w and "res.norm is the total" in w for w in half.warnings)
