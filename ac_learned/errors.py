@@ -37,14 +37,23 @@ class ACLearnedWarning(UserWarning):
     """Warnings about suspicious but usable input (sign, norm, reliability)."""
 
 
-def real_array(value, message: str):
-    """``value`` as a float numpy array, or an :class:`InputError` with ``message`` for complex or non-numbers."""
+def real_array(value, message: str, imag_tolerance: float | None = None):
+    """``value`` as a float numpy array, or an :class:`InputError` with ``message`` for complex or non-numbers.
+
+    With ``imag_tolerance``, a complex array whose imaginary part is at most
+    that fraction of its largest real value (a real quantity stored in a
+    complex dtype, as TRIQS does for G(tau)) is accepted as its real part.
+    """
     import numpy as np
 
     try:
         arr = np.asarray(value)
         if np.iscomplexobj(arr):
-            raise TypeError
+            imag = float(np.max(np.abs(arr.imag), initial=0.0))
+            scale = float(np.max(np.abs(arr.real), initial=0.0))
+            if imag_tolerance is None or not imag <= imag_tolerance * scale:
+                raise TypeError
+            arr = arr.real
         return arr.astype(float)
     except (TypeError, ValueError):
         raise InputError(message) from None

@@ -10,12 +10,18 @@ from .conventions import detect_sign
 from .covariance import checked_covariance, chi2_per_point_correlated, cholesky_factor
 from .diagnostics import (
     AT_EDGE,
+    COARSE_TAU,
+    COARSE_TAU_LIMIT,
     EDGE_REGION,
     EDGE_WEIGHT_MAX,
+    ERRORS_TOO_LARGE,
+    ERRORS_TOO_LARGE_BELOW,
     FIT_FAILED,
     FIT_NOTE_ABOVE,
     RECOMMENDATION,
     chi2_per_point,
+    end_spacing,
+    errors_look_too_large,
     fit_failed,
     threshold_for,
     weight_at_window_edge,
@@ -153,7 +159,8 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     if tau[0] < -1e-10 * beta or tau[-1] > beta * (1 + 1e-10):
         raise InputError(f"tau must lie in [0, beta] = [0, {beta}], got [{tau[0]}, {tau[-1]}]; check beta")
     check_tau_covers_beta(tau, beta)
-    g = real_array(g, "g must be real numbers (for Matsubara data use the ana_cont plugin)")
+    g = real_array(g, "g must be real numbers; a complex G(tau) is accepted only with a negligible imaginary part "
+                      "(<= 1e-8 of the real one); for Matsubara data use the ana_cont plugin", imag_tolerance=1e-8)
     if g.ndim not in (1, 2) or g.shape[-1] != tau.size:
         raise InputError(f"g must have shape (Ntau,) or (n, Ntau) with Ntau = {tau.size}, got {g.shape}")
     if not np.all(np.isfinite(g)):
@@ -288,13 +295,16 @@ def solve(
     omega = _as_1d_grid("omega", omega, 2)
     single = np.ndim(g) == 1
     v_required = beta * float(np.max(np.abs(omega)))
+    warnings: list[str] = []
+    spacing = end_spacing(tau, beta)
+    if spacing * float(np.max(np.abs(omega))) > COARSE_TAU_LIMIT:
+        warnings.append(COARSE_TAU.format(spacing=spacing, resolved=5.0 / spacing))
     sign = detect_sign(g2)
     g_pos = -g2 if sign == "standard" else g2
     grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
     # model="auto" with errors resamples onto the window's grid once: for the noise estimate and the network
     g_on_grid = None if grid_x is None else resample_to_x(tau, g_pos, beta, grid_x)
     net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x, g_on_grid))
-    warnings: list[str] = []
     if v_required > net.v_max * (1 + 1e-9):
         warnings.append(
             f"omega reaches beta*|omega| = {v_required:.4g} beyond model {net.name}'s window V = {net.v_max:.4g}: "
@@ -373,6 +383,12 @@ def solve(
                 prefix = "" if single else f"{int(failed.sum())} of {failed.size} spectra: "
                 warnings.append(prefix + FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
                                                            omega_max=net.v_max / beta))
+            too_good = errors_look_too_large(chi2)
+            if np.any(too_good):
+                prefix = "" if single else f"{int(too_good.sum())} of {too_good.size} spectra: "
+                worst = float(chi2[too_good].min())
+                warnings.append(prefix + ERRORS_TOO_LARGE.format(chi2=worst, limit=ERRORS_TOO_LARGE_BELOW,
+                                                                 factor=1.0 / np.sqrt(max(worst, 1e-12))))
     else:
         warnings.append("no err given: chi2, the fit to the data and the reliability flag need the data's error bars")
 

@@ -88,6 +88,7 @@ def test_neural_default_model_positive_and_normalised(tiny_model):
         ({"beta": -2.0}, "beta"),
         ({"beta": "hot"}, "beta"),
         ({"g": np.ones(41) * 1j}, "real"),
+        ({"g": make_data(np.linspace(0, BETA, 41)) + 1e-3j}, "imaginary part"),
     ],
 )
 def test_malformed_inputs_give_clear_errors(tiny_model, kwargs, match):
@@ -167,3 +168,23 @@ def test_omega_on_part_of_the_spectrum_shows_the_density_there(tiny_model):
     share = trapezoid_weights(positive) @ half.A / half.norm
     assert 0.3 < share < 0.8
     assert any("outside the omega grid" in w and "res.norm is the total" in w for w in half.warnings)
+
+
+def test_error_bars_far_too_large_are_pointed_out(tiny_model):
+    tau = np.linspace(0, BETA, 81)
+    g = make_data(tau) + 1e-3 * np.random.default_rng(3).standard_normal(tau.size)
+    right = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=1e-3, model=str(tiny_model))
+    assert not any("too large" in w for w in right.warnings)
+    # 50x too large (the tiny test network alone misses the data by ~2 error bars of 1e-2)
+    wrong = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-5, 5, 101), err=5e-2, model=str(tiny_model))
+    assert wrong.chi2 < 0.25
+    assert any("error bars" in w and "too large" in w and "cov=" in w for w in wrong.warnings)
+
+
+def test_complex_g_with_a_zero_imaginary_part_is_taken_as_real(tiny_model):
+    tau = np.linspace(0, BETA, 41)
+    g = make_data(tau)
+    as_real = ac_learned.solve(tau, g, beta=BETA, omega=np.linspace(-4, 4, 41), err=1e-3, model=str(tiny_model))
+    as_complex = ac_learned.solve(tau, g.astype(complex), beta=BETA, omega=np.linspace(-4, 4, 41), err=1e-3,
+                                  model=str(tiny_model))
+    np.testing.assert_array_equal(as_complex.A, as_real.A)

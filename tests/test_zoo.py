@@ -211,3 +211,22 @@ def test_beta_200_with_10_ev_fits_precise_data(peaks):
     assert res.nu_model.size > res.model_card["grid"]["n_nu"]
     err = np.trapezoid(np.abs(res.A - np.interp(omega, w, a_true)), omega)
     assert err < 0.2
+
+
+def test_coarse_tau_grid_for_the_window_is_pointed_out():
+    """beta = 200 with +-10: 21 tau points (spacing 10) cannot see the window's high frequencies; 2001 can."""
+    from ac_learned import solve
+    from ac_learned.kernels import fermionic_kernel
+
+    beta = 200.0
+    omega = np.linspace(-10.0, 10.0, 201)
+    A = np.exp(-0.5 * ((omega - 2.0) / 0.8) ** 2) + np.exp(-0.5 * ((omega + 2.0) / 0.8) ** 2)
+    A /= np.trapezoid(A, omega)
+    said = {}
+    for n_tau in (21, 2001):
+        tau = np.linspace(0, beta, n_tau)
+        g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
+        res = solve(tau, g, beta=beta, omega=omega, err=1e-4, fit_data=False)
+        said[n_tau] = [w for w in res.warnings if "tau grid is coarse" in w]
+    assert len(said[21]) == 1 and "spacing is 10" in said[21][0] and "beyond about 0.5" in said[21][0]
+    assert not said[2001]
