@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 
-from .errors import ACLearnedError
+from .errors import ACLearnedError, InputError
+
+#: Python-API phrases in messages from outside ac_learned.io (model choice, solve) and their command-line form.
+_CLI_PHRASES = (
+    (re.compile(r"\bmodel='([^']*)'"), r"--model \1"),
+    (re.compile(r"\bpass --force \(overwrite=True\)"), "pass --force"),
+)
 
 
 def _cmd_demo(args) -> int:
@@ -15,11 +23,27 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _tau_grid(text: str | None):
+    """``--tau-grid``: a text file with one tau point per line, else a grid name checked by the loader."""
+    if text is None or not os.path.isfile(text):
+        return text  # "uniform", "centres", or a bad name the loader explains
+    import numpy as np
+
+    try:
+        points = np.loadtxt(text, ndmin=1)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"--tau-grid {text}: not a readable column of numbers ({exc})") from None
+    if points.ndim != 1:
+        raise InputError(f"--tau-grid {text}: expected one tau point per line, found {points.shape[1]} columns")
+    return points
+
+
 def _cmd_continue(args) -> int:
     from .pipeline import continue_file
 
     selectors = {k: v for k, v in {"block": args.block, "orbital": args.orbital, "spin": args.spin, "k": args.k,
-                                   "iteration": args.iteration, "beta": args.beta}.items() if v is not None}
+                                   "iteration": args.iteration, "beta": args.beta,
+                                   "grid": _tau_grid(args.tau_grid)}.items() if v is not None}
     continue_file(args.file, out_h5=args.out, plot=args.plot, force=args.force, selectors=selectors,
                   method=args.method, omega_max=args.omega_max, n_omega=args.n_omega, model=args.model,
                   err=args.err, n_draws=args.draws, backend=args.backend, device=args.device)
@@ -85,19 +109,25 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--k", type=_int_or_pair, help="momentum index (flat, or comma-separated)")
     c.add_argument("--iteration", help="w2dynamics iteration (default: last)")
     c.add_argument("--beta", type=float, help="inverse temperature, for files that do not store it")
+    c.add_argument("--tau-grid", metavar="GRID",
+                   help="tau points of ALPS MaxEnt input without TAU_i: 'uniform' (N points from 0 to beta, both "
+                        "ends; the default, as in ALPS MaxEnt), 'centres' (bin centres (i + 1/2) beta / N), or a "
+                        "text file with one tau per line")
     c.add_argument("--method", default="rlista", choices=["rlista", "rlista+", "maxent"],
                    help="network alone, MaxEnt with the network's default model, or MaxEnt with a flat one")
     c.add_argument("--model", default="auto", help="model name or card path (default: chosen by beta*omega_max)")
     c.add_argument("--omega-max", type=float, default=None, help="window [-W, W] (default min(10, V_max/beta))")
     c.add_argument("--n-omega", type=int, default=401)
-    c.add_argument("--err", type=float, default=None, help="absolute error bar, overriding the file's")
+    c.add_argument("--err", type=float, default=None,
+                   help="absolute error bar, overriding the file's (which may then be missing or NaN)")
     c.add_argument("--draws", type=int, default=None,
                    help="noise draws for the band without bins (default 200 for rlista, 20 for MaxEnt methods)")
     c.add_argument("--backend", default="auto", choices=["auto", "numpy", "torch"])
     c.add_argument("--device", default="cpu")
-    c.add_argument("--out", help="HDF5 output (a .dat text table is written beside it)")
+    c.add_argument("--out", help="HDF5 output (a .dat text table is written beside it); without --out and "
+                                 "--plot nothing is written. Its folder must exist")
     c.add_argument("--plot", help="PNG output")
-    c.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    c.add_argument("--force", action="store_true", help="overwrite existing outputs (never the input file)")
     c.set_defaults(func=_cmd_continue)
     i = sub.add_parser("inspect", help="list the Green's functions a file holds")
     i.add_argument("file")
@@ -132,11 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["bench"]:  # everything after "bench" (--help included) belongs to the bench parser
         return _cmd_bench(argparse.Namespace(bench_args=argv[1:]))
     args = build_parser().parse_args(argv)
+    from .io._wording import command_line_wording
+
     try:
-        return args.func(args)
+        with command_line_wording():
+            return args.func(args)
     except ACLearnedError as exc:
-        print(f"ac-learned: error: {exc}", file=sys.stderr)
+        print(f"ac-learned: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
+
+
+def cli_message(text: str) -> str:
+    """An error message with the Python-API phrases of modules outside ``ac_learned.io`` in command-line form."""
+    for pattern, repl in _CLI_PHRASES:
+        text = pattern.sub(repl, text)
+    return text
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from .atomic import atomic_write
 from .covariance import checked_covariance, cholesky_factor
 from .diagnostics import fit_note
 from .errors import InputError
-from .io import GreenData, load
+from .io import GreenData, load, squeeze
+from .io._wording import option
 from .solve import ContinuationResult, solve
 from .uncertainty import Band, error_band
 from .zoo import list_cards
@@ -47,11 +49,13 @@ def default_omega_max(beta: float) -> float:
 
 
 def _one_spectrum(data: GreenData) -> np.ndarray:
+    """The one G(tau) of ``data`` (already squeezed: see :func:`ac_learned.io.squeeze`)."""
     if data.values.ndim != 1:
         axes = data.meta.get("axes", [])
+        picks = "/".join(option(name) for name in ("orbital", "spin", "k"))
         raise InputError(
             f"{data.path} holds {data.values.shape[:-1]} Green's functions (axes {axes}); choose one with "
-            "--orbital/--spin/--k (or orbital=, spin=, k= in ac_learned.io.load)"
+            f"{picks} (`ac-learned inspect FILE` lists what is needed)"
         )
     if data.kind != "tau":
         raise InputError(
@@ -135,7 +139,8 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     Parameters
     ----------
     data : GreenData
-        One imaginary-time Green's function (select index axes first).
+        One imaginary-time Green's function (select index axes first; axes of
+        length 1 are dropped here).
     omega_max : float, optional
         Real-frequency window [-omega_max, omega_max]; default
         :func:`default_omega_max`.
@@ -153,6 +158,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     """
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
+    data = squeeze(data)
     g = _one_spectrum(data)
     if err is not None:
         errors = np.full(g.shape, float(err))
@@ -264,11 +270,21 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
 
 
 def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:
-    """ana_cont/ACFlow-style columns: omega, A(omega), error (band std, 0 without a band)."""
+    """ana_cont/ACFlow-style columns: omega, A(omega), error.
+
+    The error is the band's standard deviation; without a band (no error bars,
+    no bins) it is ``nan``, not 0 (which would read as exact), and the header
+    says why.  ``numpy.loadtxt`` reads the table either way.
+    """
     res = out.result
-    std = out.band.std if out.band is not None else np.zeros_like(res.A)
+    if out.band is not None:
+        std = out.band.std
+        column = f"error = std of the band ({out.band.method}, {out.band.n_samples} samples)"
+    else:
+        std = np.full_like(res.A, np.nan)
+        column = f"error = nan: no error band (the data have no error bars or bins; pass {option('err')})"
     header = (f"ac_learned {__version__} {out.method} model {res.model_card.get('name')} beta {out.data.beta:g} "
-              f"chi2/N {res.chi2} reliable {res.reliable}\nomega A(omega) error")
+              f"chi2/N {res.chi2} reliable {res.reliable}\n{column}\nomega A(omega) error")
     table = np.column_stack([res.omega, res.A, std])
     return atomic_write(path, lambda p: np.savetxt(p, table, header=header), overwrite=force)
 
@@ -308,21 +324,91 @@ def plot_output(path: str | Path, out: ContinuationOutput, force: bool = False) 
         plt.close(fig)
 
 
+def _targets(out_h5: str | Path | None, plot: str | Path | None) -> list[tuple[str, Path]]:
+    """(option, path) of every file ``continue_file`` would write."""
+    targets = []
+    if out_h5:
+        targets += [("out_h5", Path(out_h5)), ("out_h5", Path(out_h5).with_suffix(".dat"))]
+    if plot:
+        targets.append(("plot", Path(plot)))
+    return targets
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two spellings name one file (symlinks, ``..``, hard links)."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _what(name: str, path: Path, out_h5: str | Path | None) -> str:
+    """``--out X``, or ``the .dat beside --out X`` for the text table."""
+    if name == "out_h5" and out_h5 is not None and path != Path(out_h5):
+        return f"{path} (the text table written beside {option('out_h5', str(out_h5))})"
+    return f"{path} ({option(name, str(path))})"
+
+
+def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path | None, force: bool) -> None:
+    """Refuse outputs that would destroy the input, collide, sit in a missing folder, or exist without ``force``.
+
+    Raises
+    ------
+    InputError
+        Before anything is computed or written.
+    """
+    source = Path(path)
+    targets = _targets(out_h5, plot)
+    for name, target in targets:
+        if _same_file(target, source):
+            raise InputError(
+                f"{_what(name, target, out_h5)} is the input file {source}: writing it would destroy the QMC "
+                f"data, even with {option('force', True)}; choose another output name"
+            )
+    for i, (name, target) in enumerate(targets):
+        if any(_same_file(target, other) or target == other for _, other in targets[:i]):
+            raise InputError(f"{_what(name, target, out_h5)} is also another output; give the outputs distinct names")
+    for name, target in targets:
+        folder = target.parent
+        if not folder.is_dir():
+            raise InputError(
+                f"{_what(name, target, out_h5)}: the folder {folder} does not exist; create it first "
+                "(it is not created for you) or choose another path"
+            )
+    if not force:
+        existing = [str(t) for _, t in targets if t.exists() or t.is_symlink()]
+        if existing:
+            verb = "exists" if len(existing) == 1 else "exist"
+            raise InputError(f"{', '.join(existing)} already {verb}; pass {option('force', True)} to overwrite")
+
+
+def _load_notes(data: GreenData, err: float | None) -> list[str]:
+    """What the loader assumed or dropped, for the summary."""
+    notes = []
+    if data.meta.get("auto_selected"):
+        notes.append(f"axes of length 1 taken automatically: {', '.join(data.meta['auto_selected'])}")
+    if err is not None and data.meta.get("errors_dropped"):
+        notes.append(f"the file's error bars are not used ({data.meta['errors_dropped']}); "
+                     f"{option('err', err)} replaces them")
+    if data.meta.get("tau_grid_assumed"):
+        notes.append(str(data.meta["tau_grid_assumed"]))
+    return notes
+
+
 def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str | Path | None = None,
                   force: bool = False, selectors: dict | None = None, log=print, **kwargs) -> ContinuationOutput:
     """Load a QMC file, continue it, and write the requested outputs.
 
-    Outputs that exist are refused unless ``force`` (checked before any work).
-    ``out_h5`` also gets a text table beside it (suffix ``.dat``).
+    Outputs are checked before any work (:func:`check_targets`): one that is the
+    input file (under any spelling) is always refused, outputs in a folder that
+    does not exist are refused, and existing ones unless ``force``.  ``out_h5``
+    also gets a text table beside it (suffix ``.dat``).  With ``err`` given the
+    file's own error bars are not needed (NaN ones, as in one-rank w2dynamics
+    runs, are dropped); index axes of length 1 need no selector.
     """
-    targets = [p for p in (out_h5, plot) if p]
-    if out_h5:
-        targets.append(Path(out_h5).with_suffix(".dat"))
-    if not force:
-        existing = [str(p) for p in targets if Path(p).exists()]
-        if existing:
-            raise InputError(f"{', '.join(existing)} exist; pass --force to overwrite")
-    data = load(path, **(selectors or {}))
+    check_targets(path, out_h5, plot, force)
+    err = kwargs.get("err")
+    data = squeeze(load(path, drop_bad_errors=err is not None, **(selectors or {})))
     out = continue_data(data, **kwargs)
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
@@ -334,8 +420,13 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
         f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
         f"{_network_chi2_text(res)}; reliable = {res.reliable}{note}")
+    for n in _load_notes(data, err):
+        log(f"note: {n}")
     for w in res.warnings:
         log(f"warning: {w}")
     for f in out.files:
         log(f"wrote {f}")
+    if not out.files:
+        log(f"nothing was written: pass {option('out_h5', placeholder='<file.h5>')} (HDF5 and a .dat table) "
+            f"and/or {option('plot', placeholder='<file.png>')} to save the spectrum")
     return out

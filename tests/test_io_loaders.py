@@ -191,12 +191,22 @@ def test_alps_segment_errors_and_bins(files):
     np.testing.assert_allclose(data.bins.mean(axis=0), data.values, atol=1e-10)
 
 
-def test_alps_maxent_needs_beta_and_grid(files):
+def test_alps_maxent_needs_beta_and_assumes_its_default_grid(files):
     path = files["alps_maxent"].path
-    with pytest.raises(InputError, match="beta="):
+    with pytest.raises(InputError, match=r"pass beta=\.\.\. to load\(\)"):
         io.load(path)
-    with pytest.raises(InputError, match="grid="):
-        io.load(path, beta=fx.BETA)
+    data = io.load(path, beta=fx.BETA)  # no TAU_i: ALPS MaxEnt's own default, tau_i = i beta / (N - 1)
+    np.testing.assert_allclose(data.grid, np.linspace(0, fx.BETA, data.values.size))
+    assert "both ends" in data.meta["tau_grid_assumed"] and "grid='centres'" in data.meta["tau_grid_assumed"]
+    np.testing.assert_allclose(data.values, fx.g_tau(data.grid, -0.3), atol=1e-10)
+    centres = io.load(path, beta=fx.BETA, grid="centres")
+    n = centres.values.size
+    np.testing.assert_allclose(centres.grid, (np.arange(n) + 0.5) * fx.BETA / n)
+    assert "tau_grid_assumed" not in centres.meta
+    with pytest.raises(InputError, match="not a tau grid"):
+        io.load(path, beta=fx.BETA, grid="bins")
+    with pytest.raises(InputError, match="applies to ALPS MaxEnt input only"):
+        io.load(files["triqs"].path, grid="uniform")
     with pytest.raises(InputError, match="beta"):
         io.load(files["alps_maxent_cov"].path, beta=2 * fx.BETA)
     cov = io.load(files["alps_maxent_cov"].path)

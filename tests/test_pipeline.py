@@ -37,7 +37,7 @@ def test_continue_writes_hdf5_text_png(text_file, tmp_path, tiny_model):
 def test_continue_refuses_to_overwrite(text_file, tmp_path, tiny_model):
     png = tmp_path / "A.png"
     png.write_bytes(b"keep")
-    with pytest.raises(InputError, match="--force"):
+    with pytest.raises(InputError, match="already exists; pass force=True"):
         continue_file(text_file, plot=png, selectors={"beta": BETA}, model=str(tiny_model), log=lambda *a: None)
     assert png.read_bytes() == b"keep"
     continue_file(text_file, plot=png, force=True, selectors={"beta": BETA}, omega_max=4.0, model=str(tiny_model),

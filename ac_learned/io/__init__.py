@@ -9,9 +9,11 @@ Every reader returns a :class:`GreenData` in the standard sign G(tau) <= 0
 """
 
 from ._base import Candidate
+from ._select import squeeze
 from .api import inspect, list_candidates, load
 from .data import GreenData
 from .detect import detect_format
 from .text import write_text
 
-__all__ = ["GreenData", "Candidate", "load", "inspect", "list_candidates", "detect_format", "write_text"]
+__all__ = ["GreenData", "Candidate", "load", "inspect", "list_candidates", "detect_format", "write_text",
+           "squeeze"]

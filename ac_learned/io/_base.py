@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FileFormatError, InputError
+from ._wording import on_command_line, option, pass_hint
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Context:
     path: str
     h5: Any = None
     beta: float | None = None
-    grid: np.ndarray | None = None
+    grid: np.ndarray | str | None = None
     kind: str | None = None
     iteration: Any = None
     cache: dict = field(default_factory=dict)
@@ -125,10 +126,24 @@ def check_user_beta(beta: Any) -> float | None:
     return value
 
 
-def check_user_grid(grid: Any) -> np.ndarray | None:
-    """Validate a user-given ``grid=`` (one-dimensional, finite numbers)."""
+#: Names ``grid=`` takes for the tau points of ALPS MaxEnt input (see :func:`named_tau_grid`).
+TAU_GRID_NAMES = ("uniform", "centres")
+_TAU_GRID_ALIASES = {"uniform": "uniform", "ends": "uniform", "centres": "centres", "centers": "centres"}
+
+
+def check_user_grid(grid: Any) -> np.ndarray | str | None:
+    """Validate a user-given ``grid=``: finite numbers in one dimension, or a name from :data:`TAU_GRID_NAMES`."""
     if grid is None:
         return None
+    if isinstance(grid, str):
+        name = _TAU_GRID_ALIASES.get(grid.strip().lower())
+        if name is None:
+            raise InputError(
+                f"{option('grid', grid)} is not a tau grid: give 'uniform' (N points from 0 to beta, both ends), "
+                "'centres' (N bin centres (i + 1/2) beta / N) or "
+                + ("a text file with one tau point per line" if on_command_line() else "the tau points themselves")
+            )
+        return name
     try:
         arr = np.asarray(grid, dtype=np.float64)
     except (TypeError, ValueError):
@@ -138,6 +153,15 @@ def check_user_grid(grid: Any) -> np.ndarray | None:
     return arr
 
 
+def named_tau_grid(name: str, beta: float, n: int) -> np.ndarray:
+    """The ``n`` tau points a name stands for: "uniform" ``i beta / (n - 1)``, "centres" ``(i + 1/2) beta / n``."""
+    if name == "centres":
+        return (np.arange(n) + 0.5) * beta / n
+    if n < 2:
+        raise InputError(f"a uniform tau grid with both ends needs at least 2 points, the data have {n}")
+    return np.linspace(0.0, beta, n)
+
+
 def resolve_beta(ctx: Context, file_beta: float | None, where: str) -> float:
     """Combine β from the file with ``beta=``; raise when neither is known."""
     if file_beta is not None:
@@ -145,13 +169,13 @@ def resolve_beta(ctx: Context, file_beta: float | None, where: str) -> float:
             raise FileFormatError(f"{ctx.path}: {where} gives beta={file_beta}, not a positive number")
         if ctx.beta is not None and not math.isclose(ctx.beta, file_beta, rel_tol=1e-9):
             raise InputError(
-                f"{ctx.path} stores beta={file_beta} ({where}) but beta={ctx.beta} was passed; "
-                "leave beta= out to use the file's value"
+                f"{ctx.path} stores beta = {file_beta:g} ({where}) but {option('beta', ctx.beta)} was passed; "
+                f"leave {option('beta')} out to use the file's value"
             )
         return float(file_beta)
     if ctx.beta is None:
         raise InputError(
-            f"{ctx.path}: beta is not stored in this file ({where}); pass beta=... to load()"
+            f"{ctx.path}: beta is not stored in this file ({where}); {pass_hint('beta')}"
         )
     return ctx.beta
 
@@ -180,10 +204,12 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
             if spin is not None and any(c.spin for c in found):
                 found = [c for c in found if c.spin == spin_label(spin)]
         if not found:
-            raise InputError(f"{path}: no Green's function matches block={block!r}; candidates:\n  {listing}")
+            raise InputError(
+                f"{path}: no Green's function matches {option('block', block)}; candidates:\n  {listing}"
+            )
         if len(found) > 1:
             names = ", ".join(repr(c.name) for c in found)
-            raise InputError(f"{path}: block={block!r} matches several: {names}; give more of the name")
+            raise InputError(f"{path}: {option('block', block)} matches several: {names}; give more of the name")
         cand = found[0]
         _check_loadable(cand, path)
         return cand
@@ -201,8 +227,8 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
         raise FileFormatError(f"{path}: no loadable fermionic Green's function; found:\n  {listing}")
     names = "\n  ".join(c.describe() for c in usable)
     raise InputError(
-        f"{path} holds several Green's functions; choose one with block=<name> "
-        f"(for example block={usable[0].name!r}):\n  {names}"
+        f"{path} holds several Green's functions; choose one with {option('block', placeholder='<name>')} "
+        f"(for example {option('block', usable[0].name)}):\n  {names}"
     )
 
 

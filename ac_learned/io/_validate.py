@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ACLearnedWarning, FileFormatError, InputError
 from ._base import Raw
+from ._wording import on_command_line, option
 from .data import GreenData
 
 #: Relative slack when checking that tau lies in [0, beta].
@@ -20,10 +21,15 @@ NORM_TOL = 0.05
 #: (and three error bars).
 SIGN_TOL = 1e-3
 
-_ERROR_HINT = (
-    "a one-rank w2dynamics run stores NaN errors; load with drop_bad_errors=True and "
-    "pass your own error bars to the solver, or use the bins"
-)
+
+
+def _error_hint() -> str:
+    """How to go on without the file's error bars, worded for the caller."""
+    if on_command_line():
+        return (f"a one-rank w2dynamics run stores NaN errors; pass your own error bar with {option('err')} "
+                "(for example --err 1e-4), which replaces the file's")
+    return ("a one-rank w2dynamics run stores NaN errors; load with drop_bad_errors=True and "
+            "pass your own error bars to the solver (or --err on the command line), or use the bins")
 
 
 def _grid_error(raw: Raw, message: str) -> Exception:
@@ -90,7 +96,7 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
         problem = _bad_errors(raw.values, raw.errors)
         if problem is not None:
             if not drop_bad_errors:
-                raise FileFormatError(f"{where}: {problem} ({_ERROR_HINT})")
+                raise FileFormatError(f"{where}: {problem} ({_error_hint()})")
             raw.errors = None
             raw.meta["errors_dropped"] = problem
     if raw.cov is not None:
@@ -100,7 +106,7 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
         diag = np.diagonal(raw.cov, axis1=-2, axis2=-1)
         if not np.all(np.isfinite(raw.cov)) or np.any(diag < 0):
             if not drop_bad_errors:
-                raise FileFormatError(f"{where}: covariance has NaN/inf or negative variances ({_ERROR_HINT})")
+                raise FileFormatError(f"{where}: covariance has NaN/inf or negative variances ({_error_hint()})")
             raw.cov = None
             raw.meta["cov_dropped"] = "NaN/inf or negative variances"
     if raw.bins is not None:

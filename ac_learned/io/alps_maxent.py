@@ -4,9 +4,13 @@
 ...), ``/Error`` the error bars or ``/Covariance`` the ``ndat * ndat`` matrix
 flattened row-major (ALPSCore maxent ``default_model``/``maxent_parms``).
 β and the tau points are not part of the data: they come from the parameter
-file, so ``beta=`` and ``grid=`` (the tau points) must be passed unless the file
-also holds a ``/parameters`` group with ``BETA``, ``DATASPACE`` ("time" or
-"frequency") and ``TAU_0``, ``TAU_1``, .... Frequency data are taken on
+file, so ``beta=`` must be passed unless the file also holds a ``/parameters``
+group with ``BETA``, ``DATASPACE`` ("time" or "frequency") and ``TAU_0``,
+``TAU_1``, .... Without ``TAU_i`` and without ``grid=``, time data are taken on
+ALPS MaxEnt's own default, the uniform grid with both ends
+``tau_i = i * beta / (NDAT - 1)`` (CQMP/Maxent README, "Time Data"), and
+``meta["tau_grid_assumed"]`` says so; ``grid="centres"`` (bin centres
+``(i + 1/2) beta / NDAT``) or the tau points themselves override it. Frequency data are taken on
 w_n = (2n + 1) pi / beta, n = 0, 1, ...; with ``PARTICLE_HOLE_SYMMETRY`` they
 are imaginary parts only. The sign is detected from the data (standard expected).
 """
@@ -19,7 +23,8 @@ import numpy as np
 from ..conventions import detect_sign
 from ..errors import FileFormatError, InputError
 from . import _h5util as h5u
-from ._base import Candidate, Context, Raw, resolve_beta
+from ._base import Candidate, Context, Raw, named_tau_grid, resolve_beta
+from ._wording import on_command_line, option
 
 NAME = "alps_maxent"
 
@@ -64,10 +69,16 @@ def candidates(ctx: Context) -> list[Candidate]:
     ]
 
 
-def _tau_points(ctx: Context, n: int) -> np.ndarray | None:
+def stores_tau_points(ctx: Context) -> bool:
+    """Whether the file's ``/parameters`` group lists the tau points (``TAU_0``, ...)."""
     params = h5u.get(ctx.h5, "parameters")
-    if not isinstance(params, h5py.Group) or h5u.get(params, "TAU_0") is None:
+    return isinstance(params, h5py.Group) and h5u.get(params, "TAU_0") is not None
+
+
+def _tau_points(ctx: Context, n: int) -> np.ndarray | None:
+    if not stores_tau_points(ctx):
         return None
+    params = h5u.get(ctx.h5, "parameters")
     pts = []
     for i in range(n):
         obj = h5u.get(params, f"TAU_{i}")
@@ -75,6 +86,28 @@ def _tau_points(ctx: Context, n: int) -> np.ndarray | None:
             raise FileFormatError(f"{ctx.path}: /parameters has TAU_0 but not TAU_{i} ({n} data points)")
         pts.append(h5u.scalar(obj, ctx.path, f"/parameters/TAU_{i}"))
     return np.asarray(pts)
+
+
+def grid_override_hint() -> str:
+    """How to give other tau points, worded for the caller."""
+    points = "a text file of tau points" if on_command_line() else "the tau points"
+    return f"if the data sit elsewhere pass {option('grid', 'centres')} (bin centres) or {points}"
+
+
+def _time_grid(ctx: Context, beta: float, n: int, meta: dict) -> np.ndarray:
+    """tau points: ``grid=`` (points or a name), the file's ``TAU_i``, else ALPS MaxEnt's uniform default."""
+    if isinstance(ctx.grid, str):
+        return named_tau_grid(ctx.grid, beta, n)
+    if ctx.grid is not None:
+        return ctx.grid
+    points = _tau_points(ctx, n)
+    if points is not None:
+        return points
+    meta["tau_grid_assumed"] = (
+        f"the file has no tau points: taken as ALPS MaxEnt's default, {n} points from 0 to beta with both ends "
+        f"(tau_i = i beta / {n - 1}); {grid_override_hint()}"
+    )
+    return named_tau_grid("uniform", beta, n)
 
 
 def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
@@ -107,12 +140,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
     imag_only = phs is not None and h5u.scalar(phs, path, "/parameters/PARTICLE_HOLE_SYMMETRY") != 0
     if cand.kind == "tau":
         values = data
-        grid = ctx.grid if ctx.grid is not None else _tau_points(ctx, ndat)
-        if grid is None:
-            raise InputError(
-                f"{path}: the tau points of ALPS MaxEnt input are not in the file; pass grid=<tau points> "
-                "(and beta=) to load()"
-            )
+        grid = _time_grid(ctx, beta, ndat, meta)
     else:
         if imag_only:
             values = 1j * data
@@ -125,6 +153,8 @@ def read(ctx: Context, cand: Candidate) -> Raw:
             if cov is not None:
                 meta["cov_re_im"] = cov.reshape(ndat // 2, 2, ndat // 2, 2)
                 cov = None
+        if isinstance(ctx.grid, str):
+            raise InputError(f"{path} holds Matsubara data: {option('grid', ctx.grid)} names a tau grid")
         grid = ctx.grid if ctx.grid is not None else (2 * np.arange(values.size) + 1) * np.pi / beta
     sign = detect_sign(values.real if cand.kind == "tau" else values.imag)
     if sign == "positive":

@@ -12,10 +12,11 @@ import numpy as np
 
 from ..errors import ACLearnedError, InputError
 from . import _h5util as h5u
-from . import text, w2dynamics
+from . import alps_maxent, text, w2dynamics
 from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
 from ._select import select
 from ._validate import finalize
+from ._wording import on_command_line, option, pass_hint
 from .data import GreenData
 from .detect import check_path, sniff_h5
 
@@ -68,7 +69,7 @@ def load(
     iteration: int | str | None = None,
     beta: float | None = None,
     *,
-    grid: np.ndarray | None = None,
+    grid: np.ndarray | str | None = None,
     kind: str | None = None,
     drop_bad_errors: bool = False,
 ) -> GreenData:
@@ -99,8 +100,11 @@ def load(
     beta : float, optional
         Inverse temperature for files that do not store it; checked against
         the file's value otherwise.
-    grid : array_like, optional
-        tau points (or frequencies) for files without them (ALPS MaxEnt input).
+    grid : array_like or {"uniform", "centres"}, optional
+        tau points (or frequencies) for files without them (ALPS MaxEnt input),
+        or the name of a grid of as many points as the data: "uniform" (from 0
+        to beta, both ends: ALPS MaxEnt's default, used when the file has no
+        ``TAU_i``) or "centres" (bin centres ``(i + 1/2) beta / N``).
     kind : {"tau", "iw"}, optional
         Data kind for files that do not say (ALPS MaxEnt input).
     drop_bad_errors : bool
@@ -126,14 +130,15 @@ def load(
     user = {"beta": check_user_beta(beta), "grid": check_user_grid(grid), "kind": kind, "iteration": iteration}
     with _opened(path, **user) as (reader, ctx):
         if iteration is not None and reader.NAME != "w2dynamics":
-            raise InputError(f"iteration= applies to w2dynamics files only; {ctx.path} is {reader.NAME}")
+            raise InputError(f"{option('iteration')} applies to w2dynamics files only; {ctx.path} is {reader.NAME}")
         if (grid is not None or kind is not None) and reader.NAME != "alps_maxent":
-            raise InputError(f"grid= and kind= apply to ALPS MaxEnt input only; {ctx.path} says what it holds")
+            what = option("grid") + " applies" if kind is None else f"{option('grid')} and {option('kind')} apply"
+            raise InputError(f"{what} to ALPS MaxEnt input only; {ctx.path} ({reader.NAME}) has its own grid")
         cands = _candidates(reader, ctx)
         cand = choose(cands, block, spin, ctx.path)
         if cand.spin is not None and spin is not None:
             if spin_label(spin) != cand.spin:
-                raise InputError(f"spin={spin!r} contradicts the spin block {cand.name!r}")
+                raise InputError(f"{option('spin', spin)} contradicts the spin block {cand.name!r}")
             spin = None
         with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
             raw = reader.read(ctx, cand)
@@ -163,28 +168,49 @@ def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
         lines.append(f"  beta: {_beta_text(reader, ctx, cands)}")
         if reader is w2dynamics:
             names = ", ".join(w2dynamics.iterations(ctx.h5)) or "(none)"
-            lines.append(f"  iterations: {names} (select with iteration=)")
+            lines.append(f"  iterations: {names} (select with {option('iteration')})")
+        if reader is alps_maxent and any(c.kind == "tau" for c in cands) and not alps_maxent.stores_tau_points(ctx):
+            lines.append("  tau points: not stored in the file; ALPS MaxEnt's default is assumed (N points from 0 "
+                         f"to beta, both ends); {alps_maxent.grid_override_hint()}")
     lines.append(f"  Green's functions ({len(cands)}):")
     for c in cands:
         mark = "" if c.loadable and c.fermionic else "  (not loadable)"
         lines.append(f"    {c.describe()}{mark}")
     usable = [c for c in cands if c.loadable and c.fermionic]
     if len(usable) > 1:
-        lines.append(f"  choose one with block=, e.g. load(path, block={usable[0].name!r})")
-    selectors = sorted({_selector(a) for c in usable for a in c.axes} - {None})
-    if selectors:
-        lines.append(f"  selectors: {', '.join(selectors)}")
+        example = option("block", usable[0].name)
+        lines.append(f"  choose one with {option('block')}, e.g. "
+                     + (example if on_command_line() else f"load(path, {example})"))
+    lines.extend(_selector_lines(usable))
     return "\n".join(lines)
+
+
+def _selector_lines(usable: list[Candidate]) -> list[str]:
+    """Which selectors the index axes need; axes of length 1 need none."""
+    needed, single = set(), []
+    for c in usable:
+        for label, size in zip(c.axes, c.shape[:-1]):
+            if size > 1:
+                needed.add(_selector(label) or f"(axis {label!r}: no selector)")
+            elif label not in single:
+                single.append(label)
+    lines = []
+    if needed:
+        lines.append(f"  selectors needed: {', '.join(sorted(needed))}")
+    if single:
+        how = "taken automatically" if on_command_line() else "taken automatically by `continue`; io.squeeze drops them"
+        lines.append(f"  axes of length 1 need no selector ({how}): {', '.join(single)}")
+    return lines
 
 
 def _selector(label: str) -> str | None:
     label = label.lower()
-    if label.startswith(("orbital", "band", "flavor", "index", "site")):
-        return "orbital="
+    if label.startswith(("orbital", "band", "flavor", "index", "site", "id_pair", "pair")):
+        return option("orbital")
     if label.startswith("spin"):
-        return "spin="
+        return option("spin")
     if label == "k" or label.startswith(("k_", "r_")):
-        return "k="
+        return option("k")
     return None
 
 
@@ -196,4 +222,4 @@ def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
             beta = reader.file_beta(ctx, usable[0] if usable else None)
     except ACLearnedError as exc:
         return f"unreadable ({exc})"
-    return "not stored in the file: pass beta= to load()" if beta is None else f"{beta:g}"
+    return f"not stored in the file: {pass_hint('beta')}" if beta is None else f"{beta:g}"
