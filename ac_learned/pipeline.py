@@ -226,7 +226,8 @@ def _network_chi2_text(res: ContinuationResult) -> str:
     """`` (network alone: X)`` when the result was fitted to the data, else empty."""
     if res.chi2_network is None or res.fit_distance is None:
         return ""
-    return f" (network alone: {float(res.chi2_network):.3g}, fitted to the data)"
+    start = f", fit started from its average with {res.averaged_with}" if res.averaged_with else ""
+    return f" (network alone: {float(res.chi2_network):.3g}, fitted to the data{start})"
 
 
 def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, command: str | None = None) -> Path:
@@ -247,6 +248,7 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
             f.attrs["chi2_network"] = np.nan if res.chi2_network is None else res.chi2_network
             f.attrs["fitted_to_data"] = str(res.fit_distance is not None)
+            f.attrs["fit_start_averaged_with"] = res.averaged_with or ""
             f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["model_card"] = json.dumps(res.model_card)

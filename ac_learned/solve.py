@@ -38,7 +38,7 @@ from .grids import (
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
 from .refine import fit_each
-from .zoo import auto_x_grid, resolve
+from .zoo import auto_x_grid, companion, resolve
 
 
 @dataclass
@@ -85,6 +85,10 @@ class ContinuationResult:
     fit_distance : ndarray or float or None
         ``||a - a_network|| / ||a_network||`` of the data fit (0 where the
         network already fitted; None when no fit was made).
+    averaged_with : str or None
+        With ``model="auto"`` and a fit to the data: the model whose output
+        was averaged with the served model's as the fit's start (the same noise
+        band of the next wider window, :func:`ac_learned.zoo.companion`).
     """
 
     omega: np.ndarray
@@ -100,6 +104,7 @@ class ContinuationResult:
     nu_model: np.ndarray | None = None
     chi2_network: np.ndarray | float | None = None
     fit_distance: np.ndarray | float | None = None
+    averaged_with: str | None = None
 
 
 def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
@@ -207,6 +212,23 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     return float(np.max(ratio))
 
 
+def _averaged(weights: np.ndarray, nu: np.ndarray, partner, g_rel_model: np.ndarray, backend: str,
+              device: str) -> np.ndarray:
+    """The mean of ``weights`` (on ``nu``) and ``partner``'s normalised output, carried to ``nu``.
+
+    ``partner`` (a wider window on the same x-grid) runs on the same resampled
+    input ``g_rel_model``; its weight beyond ``nu`` is dropped before it is
+    renormalised.
+    """
+    other = np.maximum(make_backend(partner, backend, device).run(g_rel_model), 0.0)
+    keep = np.abs(partner.nu) <= nu[-1] * (1 + 1e-12)
+    other = weights_on_grid(other[:, keep], partner.nu[keep], nu)
+    total = other.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        return weights
+    return 0.5 * (weights + other / total)
+
+
 def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray,
             cov_rel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network's weights fitted to the data (:func:`ac_learned.refine.fit_each`).
@@ -273,7 +295,10 @@ def solve(
         With ``err``, move the network's spectrum the least needed to fit the
         data to chi2/N = 1 with no run of tau points misfit beyond chance
         (:func:`ac_learned.refine.fit_to_data`, about 2-70 ms per spectrum);
-        False returns the network's own output (microseconds).
+        False returns the network's own output (microseconds).  With
+        ``model="auto"`` the fit starts from the average of the served
+        network's spectrum and that of the same noise band of the next wider
+        window (:func:`ac_learned.zoo.companion`; ``averaged_with`` names it).
     cov : array_like, shape (Ntau, Ntau), optional
         Covariance of ``g`` (the same for every row) instead of ``err``, for
         errors correlated in tau (QMC bins): the fit and ``chi2`` then use
@@ -330,12 +355,16 @@ def solve(
 
     nu = net.nu
     kernel = fermionic_kernel_dimensionless(tau / beta, nu)
-    chi2_net = fit_distance = None
+    chi2_net = fit_distance = averaged_with = None
     if err2 is not None:
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
             cov_rel = None if cov is None else cov[None] / norm[:, None, None] ** 2
+            partner = companion(net.card) if model == "auto" else None
+            if partner is not None and np.array_equal(partner.x, net.x):
+                weights = _averaged(weights, nu, partner, g_model / norm[:, None], backend, device)
+                averaged_with = partner.name
             weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel)
             norm = norm * norm_scale
 
@@ -409,6 +438,7 @@ def solve(
         nu_model=nu,
         chi2_network=None if chi2_net is None else (float(chi2_net[0]) if single else chi2_net),
         fit_distance=None if fit_distance is None else (float(fit_distance[0]) if single else fit_distance),
+        averaged_with=averaged_with,
     )
 
 

@@ -118,8 +118,9 @@ def test_auto_with_errors_resamples_the_data_once(monkeypatch):
     A = np.exp(-0.5 * (omega / 0.8) ** 2)
     A /= np.trapezoid(A, omega)
     g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
-    explicit = solve(tau, g, beta=beta, omega=omega, err=1e-4, model=solve(tau, g, beta=beta, omega=omega,
-                                                                          err=1e-4).model_card["name"])
+    # the network alone: with model="auto" a fit would start from two windows' average
+    chosen = solve(tau, g, beta=beta, omega=omega, err=1e-4, fit_data=False).model_card["name"]
+    explicit = solve(tau, g, beta=beta, omega=omega, err=1e-4, model=chosen, fit_data=False)
     calls = []
     original = grids.resample_to_x
 
@@ -129,7 +130,7 @@ def test_auto_with_errors_resamples_the_data_once(monkeypatch):
 
     monkeypatch.setattr(grids, "resample_to_x", counting)
     monkeypatch.setattr(solve_module, "resample_to_x", counting)
-    auto = solve(tau, g, beta=beta, omega=omega, err=1e-4)
+    auto = solve(tau, g, beta=beta, omega=omega, err=1e-4, fit_data=False)
     assert sorted(calls) == [41, 81]  # every other point (the error estimate) and all points, once each
     np.testing.assert_allclose(auto.A, explicit.A, rtol=1e-10, atol=1e-12)
 
@@ -230,3 +231,44 @@ def test_coarse_tau_grid_for_the_window_is_pointed_out():
         said[n_tau] = [w for w in res.warnings if "tau grid is coarse" in w]
     assert len(said[21]) == 1 and "spacing is 10" in said[21][0] and "beyond about 0.5" in said[21][0]
     assert not said[2001]
+
+
+def test_companion_is_the_same_band_of_the_next_wider_window():
+    from ac_learned.zoo import companion, noise_ceiling
+
+    auto = [c for c in CARDS if c.get("auto", True)]
+    windows = sorted({float(c["grid"]["v_max"]) for c in auto})
+    for card in auto:
+        partner = companion(card)
+        v = float(card["grid"]["v_max"])
+        if v == windows[-1]:
+            assert partner is None
+            continue
+        assert partner is not None
+        assert partner.v_max == windows[windows.index(v) + 1]
+        assert noise_ceiling(partner.card) == noise_ceiling(card)
+        np.testing.assert_array_equal(partner.x, load_model(card["_path"]).x)
+    paper = next(c for c in CARDS if c["name"] == "paper-rlista6")
+    assert companion(paper) is None
+
+
+def test_auto_fit_starts_from_two_windows_and_keeps_the_served_models_flag():
+    """With model='auto' the fit starts from the average of two windows; chi2_network stays the served model's."""
+    from ac_learned import solve
+    from ac_learned.kernels import fermionic_kernel
+
+    beta = 10.0
+    tau, omega = np.linspace(0, beta, 101), np.linspace(-4.0, 4.0, 161)
+    A = np.exp(-0.5 * ((omega - 1.0) / 0.5) ** 2) + 0.5 * np.exp(-0.5 * ((omega + 1.5) / 0.7) ** 2)
+    A /= np.trapezoid(A, omega)
+    g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
+    g = g + 1e-4 * np.random.default_rng(2).standard_normal(tau.size)
+    auto = solve(tau, g, beta=beta, omega=omega, err=1e-4)
+    single = solve(tau, g, beta=beta, omega=omega, err=1e-4, model=auto.model_card["name"])
+    raw = solve(tau, g, beta=beta, omega=omega, err=1e-4, fit_data=False)
+    assert auto.averaged_with is not None and single.averaged_with is None and raw.averaged_with is None
+    assert auto.averaged_with != auto.model_card["name"]
+    assert auto.chi2_network == pytest.approx(single.chi2_network, rel=1e-12)
+    assert auto.reliable == single.reliable
+    assert not np.allclose(auto.A, single.A)  # a different start, fitted to the same data
+    assert 0.8 < auto.chi2 < 1.3 and 0.8 < single.chi2 < 1.3
