@@ -61,7 +61,9 @@ def test_rlista_on_tau_data(tau_data):
     sol = out[0]
     assert sol.A_opt.shape == OMEGA.shape and np.all(sol.A_opt >= 0)
     np.testing.assert_allclose(trapezoid_weights(OMEGA) @ sol.A_opt, sol.norm, rtol=1e-12)
-    assert sol.norm == pytest.approx(1.0, abs=2e-3)
+    # ana_cont's norm is the integral on re_axis: the weight the continuation puts inside [-3, 3]
+    # (the truth has 0.99997 there; the fitted tails may leave a few 1e-3 outside, no longer squeezed in)
+    assert sol.norm == pytest.approx(1.0, abs=5e-3)
     # the same as ac_learned.solve on the user's (physical) axes
     direct = solve(tau, g, BETA, OMEGA, err=NOISE)
     np.testing.assert_allclose(sol.A_opt, direct.A, rtol=1e-12)

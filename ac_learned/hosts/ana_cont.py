@@ -405,8 +405,10 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
         if cov is not None:
             notes.append("rlista fits the data and computes chi2 with the full cov; its reliability flag, "
                          "calibrated on independent errors, uses the diagonal of cov")
+        # "auto" when no clipping was needed: solve then picks the same model and, fitting, its window average
+        chosen = "auto" if rlista_model == "auto" and not clipped else card
         res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside],
-                    err=stdev if cov is None else None, cov=cov, model=card, backend=backend, device=device,
+                    err=stdev if cov is None else None, cov=cov, model=chosen, backend=backend, device=device,
                     fit_data=fit_data)
         return res, None, inside, notes
     wn = numpy.asarray(im_axis, dtype=float)
