@@ -1,6 +1,6 @@
 """Continuous spectra at physical beta and windows: solve (auto, fitted) beside MaxEnt-flat.
 
-Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/physical_beta_check.py [n]   (~12 min with n = 30; docs/accuracy.md)
+Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/physical_beta_check.py [n]   (~15 min with n = 30; docs/accuracy.md)
 
 The `default` benchmark draws its spectra on each model's own grid at beta = 10, so it cannot see what
 the discretisation of a model's grid costs on a real, continuous spectrum.  Here every spectrum is drawn
@@ -27,7 +27,7 @@ from ac_learned.pipeline import _maxent_solve
 from ac_learned.priors import make_dataset
 from ac_learned.zoo import resolve
 
-CASES = ((10.0, 5.0), (40.0, 10.0), (100.0, 10.0), (200.0, 5.0), (200.0, 10.0))
+CASES = ((2.0, 10.0), (5.0, 10.0), (10.0, 5.0), (40.0, 10.0), (100.0, 10.0), (200.0, 5.0), (200.0, 10.0))
 SIGMAS = (1e-4, 1e-3)
 SOLVE = sys.modules["ac_learned.solve"]
 
