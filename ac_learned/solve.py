@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .cards import LoadedModel
 from .conventions import detect_sign
 from .covariance import checked_covariance, chi2_per_point_correlated, cholesky_factor
 from .diagnostics import (
@@ -212,7 +213,7 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     return float(np.max(ratio))
 
 
-def _averaged(weights: np.ndarray, nu: np.ndarray, partner, g_rel_model: np.ndarray, backend: str,
+def _averaged(weights: np.ndarray, nu: np.ndarray, partner: LoadedModel, g_rel_model: np.ndarray, backend: str,
               device: str) -> np.ndarray:
     """The mean of ``weights`` (on ``nu``) and ``partner``'s normalised output, carried to ``nu``.
 
