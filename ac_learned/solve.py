@@ -295,7 +295,7 @@ def solve(
     fit_data : bool
         With ``err``, move the network's spectrum the least needed to fit the
         data to chi2/N = 1 with no run of tau points misfit beyond chance
-        (:func:`ac_learned.refine.fit_to_data`, about 2-70 ms per spectrum);
+        (:func:`ac_learned.refine.fit_to_data`, about 2-80 ms per spectrum);
         False returns the network's own output (microseconds).  With
         ``model="auto"`` the fit starts from the average of the served
         network's spectrum and that of the same noise band of the next wider
