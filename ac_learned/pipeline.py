@@ -410,8 +410,8 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     """
     check_targets(path, out_h5, plot, force)
     err = kwargs.get("err")
-    data = squeeze(load(path, drop_bad_errors=err is not None, **(selectors or {})))
-    out = continue_data(data, **kwargs)
+    out = continue_data(load(path, drop_bad_errors=err is not None, **(selectors or {})), **kwargs)
+    data = out.data  # with its length-1 axes dropped (continue_data squeezes)
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
         out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))

@@ -323,7 +323,7 @@ def solve(
     v_required = beta * float(np.max(np.abs(omega)))
     warnings: list[str] = []
     spacing = end_spacing(tau, beta)
-    if spacing * float(np.max(np.abs(omega))) > COARSE_TAU_LIMIT:
+    if spacing * v_required / beta > COARSE_TAU_LIMIT:
         warnings.append(COARSE_TAU.format(spacing=spacing, resolved=5.0 / spacing))
     sign = detect_sign(g2)
     g_pos = -g2 if sign == "standard" else g2
@@ -362,8 +362,8 @@ def solve(
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
         if fit_data:
             cov_rel = None if cov is None else cov[None] / norm[:, None, None] ** 2
-            partner = companion(net.card) if model == "auto" else None
-            if partner is not None and np.array_equal(partner.x, net.x):
+            partner = companion(net) if model == "auto" else None
+            if partner is not None:
                 weights = _averaged(weights, nu, partner, g_model / norm[:, None], backend, device)
                 averaged_with = partner.name
             weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from importlib import resources
 from pathlib import Path
+
+import numpy as np
 
 from .cards import LoadedModel, load_model, read_card
 from .errors import ModelError
@@ -126,25 +129,23 @@ def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> Lo
     return load_model(pick_noise_band(window, sigma_rel)["_path"])
 
 
-def companion(card: dict) -> LoadedModel | None:
+def companion(served: LoadedModel) -> LoadedModel | None:
     """The model averaged with an ``"auto"`` choice before the fit to the data.
 
     The same noise band (equal training ``sigma_max``) of the next wider
     shipped window, when its x-grid is the served model's (the shipped
-    ``rlista10`` family shares one); None for the widest window, for models
-    not marked for automatic use, and for models without such a partner.
-    Two networks trained on different windows ripple at different
-    frequencies, and their average is a better start for the fit
-    (docs/accuracy.md, ``scripts/ensemble_check.py``).
+    ``rlista10`` family shares one, so both run on the same resampled input);
+    None for the widest window, for models not marked for automatic use, and
+    for models without such a partner.  Two networks trained on different
+    windows ripple at different frequencies, and their average is a better
+    start for the fit (docs/accuracy.md, ``scripts/ensemble_check.py``).
     """
+    card = served.card
     if not card.get("auto", True):
         return None
-    v = float(card["grid"]["v_max"])
-    wider = sorted({float(c["grid"]["v_max"]) for c in list_cards() if c.get("auto", True)} - {v})
-    wider = [w for w in wider if w > v]
-    if not wider:
-        return None
-    partners = [c for c in _auto_window(wider[0]) if noise_ceiling(c) == noise_ceiling(card)
-                and c["grid"].get("n_x") == card["grid"].get("n_x")
-                and c["grid"].get("x_kind") == card["grid"].get("x_kind")]
-    return load_model(partners[0]["_path"]) if partners else None
+    next_window = _auto_window(math.nextafter(served.v_max, math.inf))
+    for partner_card in next_window:
+        if noise_ceiling(partner_card) == noise_ceiling(card):
+            partner = load_model(partner_card["_path"])
+            return partner if np.array_equal(partner.x, served.x) else None
+    return None

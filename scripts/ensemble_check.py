@@ -102,7 +102,7 @@ def physical(draws: int = 5) -> None:
 
 def main(n: int) -> None:
     warnings.simplefilter("ignore")
-    assert companion(list_cards()[-1]) is None  # the widest window has no partner
+    assert companion(load_model(list_cards()[-1]["_path"])) is None  # the widest window has no partner
     heldout(n)
     physical()
 
