@@ -1,7 +1,7 @@
-"""What `ac_learned.solve` does with error bars: noise band, fit to the data, reliability.
+"""What `ac_learned.solve` does with error bars: fit to the data, reliability.
 
 Synthetic G(tau) at beta = 40 on 401 tau points from a Hubbard-like three-peak spectrum, white noise
-3e-5 and 1e-3.  For each: the model `model="auto"` picks (window and noise band), the network's own
+3e-5 and 1e-3.  For each: the model `model="auto"` picks (the window's all-noise model), the network's own
 chi2/N, the chi2/N after the fit, how far the fit moved the spectrum, and the error against the truth,
 beside the raw network (`fit_data=False`).
 Run: ``python examples/solve_with_error_bars.py`` (writes solve_with_error_bars.png).

@@ -59,8 +59,9 @@ def test_default_quick(tmp_path):
     for r in rows:
         kept, n = (int(v) for v in r[4].split("/"))
         assert kept <= n and (kept == 0 or np.isfinite(float(r[6])))
-    # the zoo row runs the network model='auto' picks at sigma = 1e-4: the low-noise band
-    assert any(r[1].endswith("-lownoise") for r in rows if r[5] == "RLISTA-fit")
+    # the zoo row runs the network model='auto' picks at sigma = 1e-4: the all-noise model (since session 9)
+    zoo_rows = [r for r in rows if r[5] == "RLISTA-fit" and r[0] != "paper-rlista6"]
+    assert zoo_rows and all(r[1].startswith("rlista10-v") and not r[1].endswith("-lownoise") for r in zoo_rows)
 
 
 def test_maxent_runs_over_the_time_limit_count_as_failed():

@@ -11,7 +11,7 @@ On identical noisy data with the true sigma as error bars:
 Sets: the paper set (``paper-rlista6`` on its own grid: eq. 16 prior, N_omega = 50,
 N_tau = 100, beta = 10) at sigma in {1e-5, 1e-4, 1e-3}, and held-out spectra of
 zoo models at sigma = 1e-4 (201 uniform tau points, omega = nu / beta on the
-model grid; the network is the one ``model="auto"`` picks there: the low-noise band at this sigma).
+model grid; the network is the one ``model="auto"`` picks there: the window's all-noise model).
 Spectra come from each card's prior with its held-out test seed
 (``data.seed + 2``).  A spectrum on which a MaxEnt alpha search fails is dropped
 from every method's statistics and counted.
