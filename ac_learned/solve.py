@@ -38,6 +38,7 @@ from .grids import (
 )
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
+from .metrics import normalise_output
 from .refine import fit_each
 from .zoo import auto_x_grid, companion, resolve
 
@@ -223,11 +224,10 @@ def _averaged(weights: np.ndarray, nu: np.ndarray, partner: LoadedModel, g_rel_m
     """
     other = np.maximum(make_backend(partner, backend, device).run(g_rel_model), 0.0)
     keep = np.abs(partner.nu) <= nu[-1] * (1 + 1e-12)
-    other = weights_on_grid(other[:, keep], partner.nu[keep], nu)
-    total = other.sum(axis=1, keepdims=True)
-    if np.any(total <= 0):
+    other = normalise_output(weights_on_grid(other[:, keep], partner.nu[keep], nu))
+    if np.any(other.sum(axis=1) <= 0):
         return weights
-    return 0.5 * (weights + other / total)
+    return 0.5 * (weights + other)
 
 
 def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray,
@@ -347,12 +347,9 @@ def solve(
             "G(0) + G(beta) extrapolated from the data is not of the expected sign; "
             "is this a diagonal fermionic G(tau)?"
         )
-    weights = make_backend(net, backend, device).run(g_model / norm[:, None])
-    weights = np.maximum(weights, 0.0)
-    total = weights.sum(axis=1, keepdims=True)
-    if np.any(total <= 0):
+    weights = normalise_output(make_backend(net, backend, device).run(g_model / norm[:, None]))
+    if np.any(weights.sum(axis=1) <= 0):
         raise InputError("the network returned no spectral weight; the data are far outside its training set")
-    weights /= total
 
     nu = net.nu
     kernel = fermionic_kernel_dimensionless(tau / beta, nu)
