@@ -42,12 +42,12 @@ def use_variant(share: float, floor: float) -> None:
         return SHIPPED_FIT(a0, kernel, g, err, floor=floor, cov=cov, **kwargs)
 
     def fitted(weights, nu, x, g_rel, err_rel, cov_rel):
-        fine = SOLVE.refine_near_zero(nu)
-        flat = trapezoid_weights(fine if fine.size > nu.size else nu)
+        fine = SOLVE.refine_near_zero(nu)  # the grid the shipped fit runs on (refining it again changes nothing)
         if fine.size > nu.size:
-            weights = SOLVE.weights_on_grid(weights, nu, fine)
+            weights, nu = SOLVE.weights_on_grid(weights, nu, fine), fine
+        flat = trapezoid_weights(nu)
         weights = (1 - share) * weights + share * flat / flat.sum()
-        return SHIPPED_FITTED(weights, fine if fine.size > nu.size else nu, x, g_rel, err_rel, cov_rel)
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel)
 
     refine.fit_to_data = fit
     SOLVE._fitted = fitted

@@ -171,19 +171,25 @@ def random_physical(rng: np.random.Generator, w: np.ndarray) -> np.ndarray:
     return a / (trapezoid_weights(w) @ a)
 
 
-def random_physical_rows(n: int) -> None:
+def random_physical_set(beta: float, n_tau: int, n: int):
+    """Section (d)'s data at one beta: tau, the omega grid, true weights on it, clean G, and the generator
+    whose next draws are the noise (one ``standard_normal(g.shape)`` per sigma, in the order 1e-5, 1e-4)."""
     w = np.linspace(-10.0, 10.0, 401)
     fine = np.linspace(-40.0, 40.0, 40001)
-    tw = trapezoid_weights(w)
+    tau = np.linspace(0.0, beta, n_tau)
+    kern = fermionic_kernel(tau, fine, beta) * trapezoid_weights(fine)
+    rng = np.random.default_rng(int(beta * 10))
+    spectra = [random_physical(np.random.default_rng(rng.integers(2**31)), fine) for _ in range(n)]
+    truth = np.array([np.interp(w, fine, a) for a in spectra]) * trapezoid_weights(w)
+    truth /= truth.sum(axis=1, keepdims=True)
+    return tau, w, truth, -(np.array(spectra) @ kern.T), rng
+
+
+def random_physical_rows(n: int) -> None:
     print("\n| beta | sigma | " + " | ".join(RULES) + " | broad better |\n|---|---|" + "---|" * (len(RULES) + 1))
     for beta, n_tau in PHYSICAL_BETAS:
-        tau = np.linspace(0.0, beta, n_tau)
-        kern = fermionic_kernel(tau, fine, beta) * trapezoid_weights(fine)
-        rng = np.random.default_rng(int(beta * 10))
-        spectra = [random_physical(np.random.default_rng(rng.integers(2**31)), fine) for _ in range(n)]
-        truth = np.array([np.interp(w, fine, a) for a in spectra]) * tw
-        truth /= truth.sum(axis=1, keepdims=True)
-        g = -(np.array(spectra) @ kern.T)
+        tau, w, truth, g, rng = random_physical_set(beta, n_tau, n)
+        tw = trapezoid_weights(w)
         for sigma in SIGMAS[::2]:
             noisy = g + sigma * rng.standard_normal(g.shape)
             errs = {}

@@ -3,7 +3,7 @@
 Run: OMP_NUM_THREADS=1 python scripts/physical_vs_maxent.py [n] [beta ...]   (~25 min with n = 40 and all
 five beta; docs/accuracy.md)
 
-The spectra and noise of scripts/noise_band_check.py section (d) (:func:`noise_band_check.random_physical`:
+The spectra and noise of scripts/noise_band_check.py section (d) (:func:`noise_band_check.random_physical_set`:
 metals, Mott insulators, semicircles, unequal broad peaks, Lorentzians, semiconductors with random parameters;
 +-10 window, 401 omega points; beta = 2, 5, 10, 37.5, 100 with 51, 51, 101, 201, 501 tau points; sigma 1e-5
 and 1e-4, one draw each), continued by what a user gets from ``ac_learned.solve`` and by ana_cont MaxEnt-flat
@@ -14,10 +14,9 @@ import warnings
 
 import numpy as np
 from ensemble_check import PHYSICAL_BETAS
-from noise_band_check import random_physical
+from noise_band_check import random_physical_set
 
 from ac_learned.grids import trapezoid_weights
-from ac_learned.kernels import fermionic_kernel
 from ac_learned.metrics import err_l1
 from ac_learned.pipeline import _maxent_solve
 from ac_learned.solve import solve
@@ -25,21 +24,13 @@ from ac_learned.solve import solve
 
 def main(n: int, betas: list[float]) -> None:
     warnings.simplefilter("ignore")
-    w = np.linspace(-10.0, 10.0, 401)
-    fine = np.linspace(-40.0, 40.0, 40001)
-    tw = trapezoid_weights(w)
     print(f"{n} spectra per row | beta | sigma | solve mean / median Err | MaxEnt-flat mean / median Err | "
           "ratio of means | solve better |")
     for beta, n_tau in PHYSICAL_BETAS:
         if betas and beta not in betas:
             continue
-        tau = np.linspace(0.0, beta, n_tau)
-        kern = fermionic_kernel(tau, fine, beta) * trapezoid_weights(fine)
-        rng = np.random.default_rng(int(beta * 10))  # as noise_band_check.random_physical_rows
-        spectra = [random_physical(np.random.default_rng(rng.integers(2**31)), fine) for _ in range(n)]
-        truth = np.array([np.interp(w, fine, a) for a in spectra]) * tw
-        truth /= truth.sum(axis=1, keepdims=True)
-        g = -(np.array(spectra) @ kern.T)
+        tau, w, truth, g, rng = random_physical_set(beta, n_tau, n)
+        tw = trapezoid_weights(w)
         for sigma in (1e-5, 1e-4):
             noisy = g + sigma * rng.standard_normal(g.shape)
             ours = err_l1(solve(tau, noisy, beta=beta, omega=w, err=sigma).A * tw, truth)

@@ -176,8 +176,9 @@ def run(quick: bool, log=print) -> dict:
 
     s = _settings(quick)
     # the auto models and the noise bands of their windows (selectable by name); not paper-rlista6
-    auto_windows = {float(c["grid"]["v_max"]) for c in list_cards() if c.get("auto", True)}
-    cards = [c for c in list_cards() if float(c["grid"]["v_max"]) in auto_windows]
+    shipped = list_cards()
+    auto_windows = {float(c["grid"]["v_max"]) for c in shipped if c.get("auto", True)}
+    cards = [c for c in shipped if float(c["grid"]["v_max"]) in auto_windows]
     if s["models"]:
         cards = [c for c in cards if c["name"] in s["models"]]
     families = ["in-distribution", *UNSEEN, *CORRUPTED]
