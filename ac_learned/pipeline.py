@@ -249,6 +249,7 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["chi2_network"] = np.nan if res.chi2_network is None else res.chi2_network
             f.attrs["fitted_to_data"] = str(res.fit_distance is not None)
             f.attrs["fit_start_averaged_with"] = res.averaged_with or ""
+            f.attrs["fit_start_broadened_share"] = np.nan if res.broadened_share is None else res.broadened_share
             f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["model_card"] = json.dumps(res.model_card)

@@ -34,6 +34,20 @@ becomes 1.2 times the best achievable chi2/N (and 1.2 times the best
 block) instead of an overfit.  ``a0``
 is returned unchanged when it already fits.
 
+Where the data are precise (relative error ``<= 1e-4``), the default model is
+not the network's spectrum alone but a mixture ``(1 - w) * network + w *
+broadened network`` with ``w = BROADENED_SHARE`` (:func:`broadened_share`,
+tapering to 0 at ``3e-4``; :func:`broadened`: a Gaussian of width
+``2 + 0.1 |nu|`` in ``nu = beta * omega``, i.e. two temperatures near the
+Fermi level and a tenth of the frequency far from it).  Precise data pin a
+spectrum's large-scale shape; the broadened share lets the fit smooth away
+fine structure the network put where the data are silent, which on smooth
+physical spectra is mostly wrong (the networks' training prior is rich in
+sharp peaks), while the network's support and its peaks' positions stay in
+the default (a flat share instead spreads weight over the whole window and
+costs narrow quasi-particle peaks and Hubbard bands at low temperature).
+``scripts/flat_share_by_noise_check.py``, docs/accuracy.md.
+
 It is Tikhonov regularisation with the network's spectrum as default model:
 the counterpart of RLISTA+ (MaxEnt with the neural default model) at a small
 fraction of its cost.  Everything is on the model's dimensionless grid and
@@ -50,6 +64,7 @@ from scipy.stats import chi2 as chi2_distribution
 
 from .covariance import checked_covariance, cholesky_factor, whiten
 from .errors import InputError
+from .grids import trapezoid_weights
 
 #: chi2/N aimed at (Morozov: the data fitted to their noise, not beyond).
 DEFAULT_TARGET = 1.0
@@ -57,6 +72,12 @@ DEFAULT_TARGET = 1.0
 DEFAULT_FLOOR = 1e-3
 #: Contiguous runs of tau points whose chi2 is checked separately (at least 5 points each).
 DEFAULT_BLOCKS = 20
+#: Share of the broadened network's spectrum in the fit's default model for precise data (:func:`broadened_share`).
+BROADENED_SHARE = 0.7
+#: Relative errors at or below which the full share applies, and at or above which none does.
+BROADENED_SHARE_SIGMAS = (1e-4, 3e-4)
+#: Width of the broadening in nu = beta * omega: ``c0 + c1 * |nu|`` (:func:`broadened`).
+BROADENING = (2.0, 0.1)
 _BLOCK_FALSE_ALARM = 0.01
 _UNREACHABLE_MARGIN = 1.2
 
@@ -90,6 +111,61 @@ class FitReport:
     reached: bool
     distance: float
     norm_scale: float = 1.0
+
+
+def broadened_share(sigma_rel: np.ndarray | float) -> np.ndarray:
+    """Share of the broadened network spectrum in the fit's default model for data of relative error ``sigma_rel``.
+
+    ``BROADENED_SHARE`` at or below ``BROADENED_SHARE_SIGMAS[0]``, 0 at or above
+    ``BROADENED_SHARE_SIGMAS[1]``, linear in ``log(sigma_rel)`` between.
+
+    Parameters
+    ----------
+    sigma_rel : float or ndarray
+        One-sigma error of ``G`` relative to ``G(0) + G(beta)`` (e.g. the median
+        over tau points), one per spectrum.
+
+    Returns
+    -------
+    ndarray
+        ``w`` in ``[0, BROADENED_SHARE]``, shaped like ``sigma_rel``.
+    """
+    lo, hi = np.log(BROADENED_SHARE_SIGMAS)
+    t = (hi - np.log(np.maximum(np.asarray(sigma_rel, float), 1e-300))) / (hi - lo)
+    return BROADENED_SHARE * np.clip(t, 0.0, 1.0)
+
+
+def broadened(weights: np.ndarray, nu: np.ndarray, widths: tuple[float, float] = BROADENING) -> np.ndarray:
+    """Weights on ``nu`` spread by a Gaussian of width ``c0 + c1 |nu|`` (of the source point), mass kept.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (n, Nnu)
+        Weights on the grid ``nu`` (any sums; each row's sum is kept).
+    nu : ndarray, shape (Nnu,)
+        Dimensionless frequencies ``beta * omega``, strictly increasing.
+    widths : (c0, c1)
+        The Gaussian's standard deviation at ``nu`` is ``c0 + c1 * |nu|``.
+    """
+    width = widths[0] + widths[1] * np.abs(nu)
+    spread = np.exp(-0.5 * ((nu[:, None] - nu[None, :]) / width[None, :]) ** 2) * trapezoid_weights(nu)[:, None]
+    spread /= spread.sum(axis=0, keepdims=True)  # each source point's weight lands somewhere on the grid
+    return weights @ spread.T
+
+
+def with_broadened_share(weights: np.ndarray, nu: np.ndarray, share: np.ndarray | float) -> np.ndarray:
+    """``(1 - share) * weights + share * broadened(weights)`` for each row (the fit's default model).
+
+    Parameters
+    ----------
+    weights : ndarray, shape (n, Nnu)
+    nu : ndarray, shape (Nnu,)
+    share : float or ndarray, shape (n,)
+    """
+    share = np.broadcast_to(np.asarray(share, float), weights.shape[:1])[:, None]
+    if not np.any(share > 0):
+        return weights
+    return (1.0 - share) * weights + share * broadened(weights, nu)
 
 
 def _solve_mu(mu: float, s_vt: np.ndarray, u_g: np.ndarray, inv_sqrt_scale: np.ndarray, a0: np.ndarray) -> np.ndarray:

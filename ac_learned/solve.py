@@ -39,7 +39,7 @@ from .grids import (
 from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
 from .metrics import normalise_output
-from .refine import fit_each
+from .refine import broadened_share, fit_each, with_broadened_share
 from .zoo import auto_x_grid, companion, resolve
 
 
@@ -91,6 +91,10 @@ class ContinuationResult:
         With ``model="auto"`` and a fit to the data: the model whose output
         was averaged with the served model's as the fit's start (the same noise
         band of the next wider window, :func:`ac_learned.zoo.companion`).
+    broadened_share : ndarray or float or None
+        Share of the broadened network spectrum in the fit's start
+        (:func:`ac_learned.refine.broadened_share`: 0.7 for precise data,
+        relative error <= 1e-4, none at >= 3e-4); None when no fit was made.
     """
 
     omega: np.ndarray
@@ -107,6 +111,7 @@ class ContinuationResult:
     chi2_network: np.ndarray | float | None = None
     fit_distance: np.ndarray | float | None = None
     averaged_with: str | None = None
+    broadened_share: np.ndarray | float | None = None
 
 
 def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
@@ -231,24 +236,28 @@ def _averaged(weights: np.ndarray, nu: np.ndarray, partner: LoadedModel, g_rel_m
 
 
 def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray,
-            cov_rel: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            cov_rel: np.ndarray | None, share: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network's weights fitted to the data (:func:`ac_learned.refine.fit_each`).
 
     The fit runs on ``nu`` with its cells near 0 split where they are too coarse
-    for the kernel's Fermi factor (:func:`ac_learned.grids.refine_near_zero`).
-    ``g_rel`` and the errors (``err_rel``, or ``cov_rel`` of shape (n, Ntau, Ntau))
-    are relative to the data's ``G(0) + G(beta)``.
+    for the kernel's Fermi factor (:func:`ac_learned.grids.refine_near_zero`),
+    from the network's weights mixed with their broadened copy, ``share`` per
+    spectrum (:func:`ac_learned.refine.with_broadened_share`).  ``g_rel`` and the errors
+    (``err_rel``, or ``cov_rel`` of shape (n, Ntau, Ntau)) are relative to the
+    data's ``G(0) + G(beta)``.
 
     Returns
     -------
     weights, nu, kernel, distance, norm_scale
         The fitted weights on the (possibly refined) grid ``nu``, the kernel
-        on it, and :func:`ac_learned.refine.fit_each`'s distance and
-        normalisation correction per spectrum.
+        on it, and :func:`ac_learned.refine.fit_each`'s distance (from the
+        fit's start) and normalisation correction per spectrum.
     """
     fine = refine_near_zero(nu)
     if fine.size > nu.size:
         weights, nu = weights_on_grid(weights, nu, fine), fine
+    weights = with_broadened_share(weights, nu, share)
     kernel = fermionic_kernel_dimensionless(x, nu)
     if cov_rel is None:
         weights, distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
@@ -353,7 +362,7 @@ def solve(
 
     nu = net.nu
     kernel = fermionic_kernel_dimensionless(tau / beta, nu)
-    chi2_net = fit_distance = averaged_with = None
+    chi2_net = fit_distance = averaged_with = share = None
     if err2 is not None:
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
@@ -363,7 +372,9 @@ def solve(
             if partner is not None:
                 weights = _averaged(weights, nu, partner, g_model / norm[:, None], backend, device)
                 averaged_with = partner.name
-            weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel)
+            share = broadened_share(np.median(err_rel, axis=1))
+            weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel,
+                                                                    share)
             norm = norm * norm_scale
 
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
@@ -437,6 +448,7 @@ def solve(
         chi2_network=None if chi2_net is None else (float(chi2_net[0]) if single else chi2_net),
         fit_distance=None if fit_distance is None else (float(fit_distance[0]) if single else fit_distance),
         averaged_with=averaged_with,
+        broadened_share=None if share is None else (float(share[0]) if single else share),
     )
 
 

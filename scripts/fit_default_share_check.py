@@ -37,17 +37,15 @@ VARIANTS = ((0.0, 1e-3), (0.0, 1e-2), (0.0, 1e-1), (0.03, 1e-3), (0.1, 1e-3), (0
 
 
 def use_variant(share: float, floor: float) -> None:
-    """Make solve's fit start from ``(1 - share) * network + share * flat`` with the divergence's ``floor``."""
+    """Make solve's fit start from ``(1 - share) * network + share * flat`` with the divergence's ``floor``.
+
+    ``share`` replaces the noise-dependent share that solve ships (:func:`ac_learned.refine.flat_share`).
+    """
     def fit(a0, kernel, g, err=None, cov=None, **kwargs):
         return SHIPPED_FIT(a0, kernel, g, err, floor=floor, cov=cov, **kwargs)
 
-    def fitted(weights, nu, x, g_rel, err_rel, cov_rel):
-        fine = SOLVE.refine_near_zero(nu)  # the grid the shipped fit runs on (refining it again changes nothing)
-        if fine.size > nu.size:
-            weights, nu = SOLVE.weights_on_grid(weights, nu, fine), fine
-        flat = trapezoid_weights(nu)
-        weights = (1 - share) * weights + share * flat / flat.sum()
-        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel)
+    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.full(len(weights), share))
 
     refine.fit_to_data = fit
     SOLVE._fitted = fitted

@@ -56,6 +56,7 @@ def test_cli_continue_and_inspect(text_file, tmp_path, tiny_model, capsys):
     with h5py.File(out, "r") as f:
         assert f.attrs["fitted_to_data"] == "True"
         assert "fit_start_averaged_with" in f.attrs
+        assert 0.0 <= f.attrs["fit_start_broadened_share"] <= 0.7
         assert np.isfinite(f.attrs["chi2_network"]) and f.attrs["chi2"] <= f.attrs["chi2_network"] * 1.001
     assert main(["continue", str(text_file), "--beta", str(BETA), "--model", str(tiny_model), "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err

@@ -166,3 +166,69 @@ def test_weight_at_window_edge_counts_the_outer_tenth():
     a[0, 10] = 1.0
     a[1, [0, 10, 20]] = [0.2, 0.5, 0.3]
     np.testing.assert_allclose(weight_at_window_edge(a, nu, 10.0), [0.0, 0.5])
+
+
+def test_broadening_keeps_mass_and_spreads_by_the_stated_width():
+    """A point at nu0 is spread by a Gaussian of width 2 + 0.1 |nu0| (in nu), each row's sum kept."""
+    from ac_learned.refine import BROADENING, broadened
+
+    nu = np.linspace(-200, 200, 4001)
+    for nu0 in (0.0, 100.0):
+        a = np.zeros((2, nu.size))
+        a[0, np.argmin(np.abs(nu - nu0))] = 0.7
+        a[1] = np.interp(nu, NU, A_TRUE / trapezoid_weights(NU)) * trapezoid_weights(nu)
+        out = broadened(a, nu)
+        np.testing.assert_allclose(out.sum(axis=1), a.sum(axis=1), rtol=1e-12)
+        assert np.all(out >= 0)
+        mean = out[0] @ nu / out[0].sum()
+        width = np.sqrt(out[0] @ (nu - mean) ** 2 / out[0].sum())
+        assert mean == pytest.approx(nu0, abs=0.05)
+        assert width == pytest.approx(BROADENING[0] + BROADENING[1] * abs(nu0), rel=0.02)
+
+
+def test_broadened_share_is_full_for_precise_data_and_none_for_noisy():
+    from ac_learned.refine import BROADENED_SHARE, broadened_share, with_broadened_share
+
+    share = broadened_share(np.array([1e-6, 1e-5, 1e-4, 1.5e-4, 2e-4, 3e-4, 1e-3, 1e-2]))
+    np.testing.assert_allclose(share[:3], BROADENED_SHARE)
+    np.testing.assert_allclose(share[5:], 0.0)
+    assert BROADENED_SHARE > share[3] > share[4] > 0
+    a = np.vstack([A_TRUE, A_GUESS])
+    assert with_broadened_share(a, NU, 0.0) is a
+    mixed = with_broadened_share(a, NU, np.array([0.7, 0.0]))
+    np.testing.assert_allclose(mixed[1], A_GUESS)
+    assert np.abs(mixed[0] - A_TRUE).sum() > 0.01 and mixed[0].sum() == pytest.approx(1.0)
+
+
+def test_solve_starts_the_fit_from_the_network_mixed_with_its_broadened_copy(monkeypatch):
+    """At relative error 1e-5 the fit's start is 0.3 network + 0.7 broadened network; at 1e-3 the network alone."""
+    import sys
+
+    from ac_learned.refine import with_broadened_share
+
+    solve_module = sys.modules["ac_learned.solve"]
+    starts = []
+    real_fit_each = solve_module.fit_each
+
+    def capture(a0, *args, **kwargs):
+        starts.append(a0.copy())
+        return real_fit_each(a0, *args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "fit_each", capture)
+    beta, tau = 10.0, np.linspace(0, 10.0, 101)
+    omega = np.linspace(-4.0, 4.0, 161)
+    g0 = -fermionic_kernel(tau, omega, beta) @ (gaussian_spectrum(omega, ((0.5, 0.6, 1.0),)) * np.gradient(omega))
+    shares = []
+    for sigma in (1e-5, 1e-3):
+        g = g0 + sigma * np.random.default_rng(1).standard_normal(tau.size)
+        res = ac_learned.solve(tau, g, beta=beta, omega=omega, err=sigma)
+        shares.append(res.broadened_share)
+        monkeypatch.setattr(solve_module, "broadened_share", lambda s: np.zeros(np.shape(s)))
+        plain = ac_learned.solve(tau, g, beta=beta, omega=omega, err=sigma)
+        monkeypatch.undo()
+        monkeypatch.setattr(solve_module, "fit_each", capture)
+        assert plain.broadened_share == 0.0
+        expected = with_broadened_share(starts[-1], res.nu_model, shares[-1])
+        np.testing.assert_allclose(starts[-2], expected, rtol=1e-10, atol=1e-14)
+    assert shares == [pytest.approx(0.7), 0.0]
+    assert ac_learned.solve(tau, g0, beta=beta, omega=omega, err=1e-5, fit_data=False).broadened_share is None
