@@ -227,6 +227,8 @@ def _network_chi2_text(res: ContinuationResult) -> str:
     if res.chi2_network is None or res.fit_distance is None:
         return ""
     start = f", fit started from its average with {res.averaged_with}" if res.averaged_with else ""
+    if res.broadened_share:
+        start += f", {float(res.broadened_share):.2g} of it broadened (precise data)"
     return f" (network alone: {float(res.chi2_network):.3g}, fitted to the data{start})"
 
 

@@ -126,3 +126,17 @@ def test_a_singular_covariance_in_a_file_falls_back_to_its_diagonal(tmp_path, ti
             assert any("covariance is not used" in w and "positive definite" in w for w in out.result.warnings)
             assert out.result.chi2 == pytest.approx(np.mean(((out.result.backtransform - bins.mean(0)) / errors) ** 2))
             assert out.band.method == "error-bar draws"
+
+
+def test_console_line_says_how_the_fit_started():
+    from ac_learned.pipeline import _network_chi2_text
+    from ac_learned.solve import ContinuationResult
+
+    res = ContinuationResult(omega=np.zeros(2), A=np.zeros(2), backtransform=np.zeros(2), chi2=1.0, reliable=True,
+                             chi2_network=40.0, fit_distance=0.1, averaged_with="rlista10-v180", broadened_share=0.7)
+    text = _network_chi2_text(res)
+    assert "network alone: 40" in text and "rlista10-v180" in text and "0.7 of it broadened" in text
+    res.broadened_share = 0.0
+    assert "broadened" not in _network_chi2_text(res)
+    res.fit_distance = None
+    assert _network_chi2_text(res) == ""
