@@ -46,7 +46,7 @@ physical spectra is mostly wrong (the networks' training prior is rich in
 sharp peaks), while the network's support and its peaks' positions stay in
 the default (a flat share instead spreads weight over the whole window and
 costs narrow quasi-particle peaks and Hubbard bands at low temperature).
-``scripts/flat_share_by_noise_check.py``, docs/accuracy.md.
+``scripts/fit_start_by_noise_check.py``, docs/accuracy.md.
 
 It is Tikhonov regularisation with the network's spectrum as default model:
 the counterpart of RLISTA+ (MaxEnt with the neural default model) at a small

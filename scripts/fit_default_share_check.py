@@ -36,19 +36,30 @@ SHIPPED_FITTED = SOLVE._fitted
 VARIANTS = ((0.0, 1e-3), (0.0, 1e-2), (0.0, 1e-1), (0.03, 1e-3), (0.1, 1e-3), (0.3, 1e-3))
 
 
-def use_variant(share: float, floor: float) -> None:
-    """Make solve's fit start from ``(1 - share) * network + share * flat`` with the divergence's ``floor``.
+def flat_start(share: float):
+    """A stand-in for solve's ``_fitted`` whose fit starts from ``(1 - share) * network + share * flat``.
 
-    ``share`` replaces the noise-dependent share that solve ships (:func:`ac_learned.refine.flat_share`).
+    The flat share is mixed in on the grid the shipped fit runs on, and it replaces the broadened share
+    that solve ships for precise data (:func:`ac_learned.refine.broadened_share`): none is added.
     """
+    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
+        fine = SOLVE.refine_near_zero(nu)  # the grid the shipped fit runs on (refining it again changes nothing)
+        if fine.size > nu.size:
+            weights, nu = SOLVE.weights_on_grid(weights, nu, fine), fine
+        flat = trapezoid_weights(nu)
+        weights = (1 - share) * weights + share * flat / flat.sum()
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.zeros(len(weights)))
+
+    return fitted
+
+
+def use_variant(share: float, floor: float) -> None:
+    """Make solve's fit start from ``(1 - share) * network + share * flat`` with the divergence's ``floor``."""
     def fit(a0, kernel, g, err=None, cov=None, **kwargs):
         return SHIPPED_FIT(a0, kernel, g, err, floor=floor, cov=cov, **kwargs)
 
-    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
-        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.full(len(weights), share))
-
     refine.fit_to_data = fit
-    SOLVE._fitted = fitted
+    SOLVE._fitted = flat_start(share)
 
 
 def paper_and_heldout(n: int) -> None:

@@ -1,7 +1,7 @@
 """How much of the network's spectrum should the fit's default model hold, by noise level?  (issue 3)
 
 Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/fit_start_by_noise_check.py [n] [variant ...]
-     [--sigmas=1e-5,1e-4,1e-3] [--sets=dcab]   (docs/accuracy.md)
+     [--sigmas=1e-5,1e-4,1e-3] [--sets=dcqab]   (docs/accuracy.md)
 
 ``solve`` fits the network's weights to the data by moving them the least in Neyman's chi-square divergence
 from a default model ``m``.  A variant is ``none`` (``m`` = the network's spectrum), ``flat:w``
@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 from ensemble_check import PHYSICAL_BETAS, physical_spectrum
+from fit_default_share_check import SHIPPED_FITTED, flat_start
 from noise_band_check import random_physical_set
 
 from ac_learned.cards import load_model
@@ -35,7 +36,6 @@ from ac_learned.zoo import list_cards
 
 SIGMAS = (1e-5, 1e-4, 1e-3)
 SOLVE = sys.modules["ac_learned.solve"]
-SHIPPED_FITTED = SOLVE._fitted
 METALS = {"broad QP": ((0.2, 0.3, 0.6), (-2.0, 0.8, 0.4)),
           "narrow QP": ((0.02, 0.05, 0.3), (2.5, 0.6, 0.35), (-2.5, 0.6, 0.35))}
 
@@ -43,21 +43,14 @@ METALS = {"broad QP": ((0.2, 0.3, 0.6), (-2.0, 0.8, 0.4)),
 def use_start(variant: str) -> None:
     """Make solve's fit start from the default model named by ``variant`` (see the module docstring)."""
     kind, _, share = variant.partition(":")
+    if kind in ("none", "flat"):
+        SOLVE._fitted = flat_start(float(share or 0.0))
+        return
 
     def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
-        if kind == "shipped":
-            return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share)
-        w = float(share or 0.0)
-        none = np.zeros(len(weights))
         if kind == "broad":
-            return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.full(len(weights), w))
-        if kind == "flat":
-            fine = SOLVE.refine_near_zero(nu)  # the grid the shipped fit runs on (refining again changes nothing)
-            if fine.size > nu.size:
-                weights, nu = SOLVE.weights_on_grid(weights, nu, fine), fine
-            flat = trapezoid_weights(nu)
-            weights = (1 - w) * weights + w * flat / flat.sum()
-        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, none)
+            shipped_share = np.full(len(weights), float(share))
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share)
 
     SOLVE._fitted = fitted
 
