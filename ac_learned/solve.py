@@ -453,17 +453,33 @@ def solve(
 
 
 def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: float = 0.05,
-                                floor: float = 1e-4) -> np.ndarray:
+                                floor: float = 1e-4, broadened_share: np.ndarray | float = 0.0,
+                                beta: float | None = None) -> np.ndarray:
     """Turn a spectrum into a strictly positive default model with unit integral.
 
-    ``D = (1 - flat_weight) * A / int A + flat_weight / width``, then floored at
+    ``A`` is first mixed with its broadened copy, ``broadened_share`` of it
+    (:func:`ac_learned.refine.with_broadened_share` on ``nu = beta * omega``,
+    the same mix as the fit's default model); then
+    ``D = (1 - flat_weight) * A / int A + flat_weight / width``, floored at
     ``floor * max(D)`` and renormalised.  The flat share lets MaxEnt put weight
     where the network put none (a zero in a default model pins MaxEnt's
     spectrum to zero there); the floor keeps ``log(A / D)`` finite.
+
+    Parameters
+    ----------
+    A : ndarray, shape (Nomega,) or (n, Nomega)
+        Non-negative spectral densities on ``omega``.
+    omega : ndarray, shape (Nomega,)
+    flat_weight, floor : float
+    broadened_share : float or ndarray, shape (n,)
+        Share of the broadened spectrum, in ``[0, 1]``; needs ``beta`` when > 0.
+    beta : float, optional
+        Inverse temperature (the broadening's width is set in ``beta * omega``).
     """
     w = trapezoid_weights(omega)
     A2 = np.atleast_2d(A)
     A2 = A2 / (A2 @ w)[:, None]
+    A2 = density_with_broadened_share(A2, omega, broadened_share, beta)
     flat = 1.0 / (omega[-1] - omega[0])
     d = (1 - flat_weight) * A2 + flat_weight * flat
     d = np.maximum(d, floor * d.max(axis=1, keepdims=True))
@@ -471,8 +487,24 @@ def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: f
     return d[0] if np.ndim(A) == 1 else d
 
 
+def density_with_broadened_share(A: np.ndarray, omega: np.ndarray, share: np.ndarray | float,
+                                 beta: float | None) -> np.ndarray:
+    """Densities ``A`` (Nomega,) or (n, Nomega) on ``omega`` mixed with their copy broadened in ``beta * omega``.
+
+    :func:`ac_learned.refine.with_broadened_share` on the weights ``A * dω``;
+    Always 2-D; ``A`` itself (as 2-D) when ``share`` is 0.
+    """
+    if not np.any(np.asarray(share) > 0):
+        return np.atleast_2d(A)
+    if beta is None:
+        raise InputError("a broadened default model needs beta (its width is set in beta * omega)")
+    w = trapezoid_weights(omega)
+    return with_broadened_share(np.atleast_2d(A) * w, beta * np.asarray(omega, float), share) / w
+
+
 def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "auto",
-                         flat_weight: float = 0.05, floor: float = 1e-4) -> np.ndarray:
+                         flat_weight: float = 0.05, floor: float = 1e-4,
+                         broadened_share: float | str = 0.0) -> np.ndarray:
     """The network's spectrum as a MaxEnt default model.
 
     The network's own output (``solve(..., fit_data=False)``), as in the paper's
@@ -486,6 +518,11 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
         Share of a flat model mixed in (see :func:`default_model_from_spectrum`).
     floor : float
         Lower bound relative to the maximum.
+    broadened_share : float or "auto"
+        Share of the network's spectrum broadened in ``beta * omega``
+        (:func:`ac_learned.refine.broadened`); ``"auto"`` takes the share of the
+        fit's default model for the data's relative error
+        (:func:`ac_learned.refine.broadened_share`; needs ``err``).
 
     Returns
     -------
@@ -493,4 +530,33 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
         Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``.
     """
     res = solve(tau, g, beta, omega, err=err, model=model, fit_data=False)
-    return default_model_from_spectrum(res.A, res.omega, flat_weight, floor)
+    share = default_broadened_share(broadened_share, res.norm, err, np.shape(g)[-1])
+    return default_model_from_spectrum(res.A, res.omega, flat_weight, floor, share, beta)
+
+
+def default_broadened_share(choice: float | str, norm, err, n_tau: int) -> np.ndarray | float:
+    """The broadened share of a neural default model: ``choice`` itself, or by noise level for ``"auto"``.
+
+    Parameters
+    ----------
+    choice : float or "auto"
+        A share in ``[0, 1]``, or ``"auto"``: :func:`ac_learned.refine.broadened_share`
+        of ``median(err) / norm`` (the share the fit uses for such data).
+    norm : float or ndarray, shape (n,)
+        ``G(0) + G(beta)`` of the data (``ContinuationResult.norm``).
+    err : float or ndarray or None
+        The data's one-sigma errors on the tau grid.
+    n_tau : int
+    """
+    if isinstance(choice, str):
+        if choice != "auto":
+            raise InputError(f"broadened_share must be a number in [0, 1] or 'auto', got {choice!r}")
+        if err is None:
+            raise InputError("broadened_share='auto' needs the data's errors (err=...) to judge their precision")
+        e = np.asarray(err, float)
+        med = np.median(np.broadcast_to(e, np.broadcast_shapes(e.shape, (n_tau,))), axis=-1)
+        return broadened_share(med / np.abs(np.asarray(norm, float)))
+    share = float(choice)
+    if not 0.0 <= share <= 1.0:
+        raise InputError(f"broadened_share must lie in [0, 1], got {choice!r}")
+    return share

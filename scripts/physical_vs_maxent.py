@@ -37,20 +37,25 @@ def main(n: int, betas: list[float], cache: Path | None = None) -> None:
         for sigma in (1e-5, 1e-4):
             noisy = g + sigma * rng.standard_normal(g.shape)
             ours = err_l1(solve(tau, noisy, beta=beta, omega=w, err=sigma).A * tw, truth)
-            stored = None if cache is None else cache / f"maxent-err-beta{beta:g}-sigma{sigma:g}-n{n}.npy"
-            if stored is not None and stored.exists():
-                theirs = np.load(stored, allow_pickle=False)
-            else:
-                theirs = np.array([_maxent_err(tau, row, beta, w, sigma, truth[i]) for i, row in enumerate(noisy)])
-                if stored is not None:
-                    stored.parent.mkdir(parents=True, exist_ok=True)
-                    np.save(stored, theirs)
+            theirs = maxent_flat_errs(tau, noisy, beta, w, sigma, truth, cache, n)
             ran = np.isfinite(theirs)  # MaxEnt's chi2kink can fail; those spectra are left out of both columns
             failed = "" if ran.all() else f" (MaxEnt failed on {int((~ran).sum())}; left out)"
             ours, theirs = ours[ran], theirs[ran]
             print(f"| {beta:g} | {sigma:g} | {ours.mean():.3f} / {np.median(ours):.3f} | {theirs.mean():.3f} / "
                   f"{np.median(theirs):.3f} | {ours.mean() / theirs.mean():.2f} | {np.mean(ours < theirs):.0%} |"
                   + failed, flush=True)
+
+
+def maxent_flat_errs(tau, noisy, beta, w, sigma, truth, cache: Path | None, n: int) -> np.ndarray:
+    """MaxEnt-flat's Err per spectrum (NaN where it failed), read from / written to ``cache`` when given."""
+    stored = None if cache is None else cache / f"maxent-err-beta{beta:g}-sigma{sigma:g}-n{n}.npy"
+    if stored is not None and stored.exists():
+        return np.load(stored, allow_pickle=False)
+    theirs = np.array([_maxent_err(tau, row, beta, w, sigma, truth[i]) for i, row in enumerate(noisy)])
+    if stored is not None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        np.save(stored, theirs)
+    return theirs
 
 
 def _maxent_err(tau, g, beta, w, sigma, truth) -> float:

@@ -152,6 +152,36 @@ def test_neural_default_is_normalised_for_ana_cont_scaled_axes(tau_data, iw_data
     assert np.trapezoid(model_f, OMEGA) == pytest.approx(res_f.norm, rel=1e-10)
 
 
+def test_neural_default_broadened_share_through_the_plugin(tau_data, iw_data):
+    import ac_learned.hosts.ana_cont as host
+
+    tau, _ = tau_data
+    probl = tau_problem(tau_data)
+    raw, res, _ = neural_default(probl, stdev=np.full(tau.size, NOISE))
+    wide, _, _ = neural_default(probl, stdev=np.full(tau.size, NOISE), broadened_share=1.0)
+    assert np.trapezoid(wide, probl.re_axis) == pytest.approx(res.norm, rel=1e-10)
+    assert wide.max() < raw.max()
+    # "auto" below sigma = 1e-4 (relative to G(0) + G(beta) = 1) is the fit's full share
+    auto, _, _ = neural_default(probl, stdev=np.full(tau.size, NOISE / 2), broadened_share="auto")
+    share, _, _ = neural_default(probl, stdev=np.full(tau.size, NOISE), broadened_share=0.7)
+    np.testing.assert_allclose(auto, share)
+    # the module default is read at call time, and the keyword passes through solve(method="rlista+")
+    old = host.DEFAULT_BROADENED_SHARE
+    try:
+        host.DEFAULT_BROADENED_SHARE = 1.0
+        np.testing.assert_allclose(neural_default(probl, stdev=np.full(tau.size, NOISE))[0], wide)
+    finally:
+        host.DEFAULT_BROADENED_SHARE = old
+    sol, _ = probl.solve(method="rlista+", stdev=np.full(tau.size, NOISE), broadened_share=1.0, verbose=False)
+    np.testing.assert_allclose(sol.default_model, wide * BETA, rtol=1e-10)
+    wn, giw = iw_data
+    pf = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")
+    model_f, res_f, _ = neural_default(pf, stdev=NOISE, broadened_share="auto")
+    assert np.all(model_f > 0) and np.trapezoid(model_f, OMEGA) == pytest.approx(res_f.norm, rel=1e-10)
+    with pytest.raises(InputError, match="broadened_share"):
+        neural_default(probl, stdev=NOISE, broadened_share=-0.1)
+
+
 def test_neural_default_beyond_every_model_is_flat_outside(tau_data):
     tau, _ = tau_data
     edge = max(float(c["grid"]["v_max"]) for c in list_cards()) / BETA  # the widest model's window

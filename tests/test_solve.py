@@ -72,6 +72,40 @@ def test_neural_default_model_positive_and_normalised(tiny_model):
     np.testing.assert_allclose(trapezoid_weights(omega) @ dm, 1.0)
 
 
+def test_neural_default_model_broadened_share(tiny_model):
+    from ac_learned.solve import default_broadened_share, default_model_from_spectrum
+
+    tau = np.linspace(0, BETA, 61)
+    omega = np.linspace(-6, 6, 121)
+    g = make_data(tau)
+    kw = {"beta": BETA, "omega": omega, "model": str(tiny_model)}
+    raw = ac_learned.neural_default_model(tau, g, **kw)
+    np.testing.assert_allclose(ac_learned.neural_default_model(tau, g, broadened_share=0.0, **kw), raw)
+    full = ac_learned.neural_default_model(tau, g, broadened_share=1.0, **kw)
+    np.testing.assert_allclose(trapezoid_weights(omega) @ full, 1.0)
+    assert np.all(full > 0) and full.max() < raw.max()  # broadening lowers the peaks, keeps the mass
+    # "auto": the fit's share by noise level (0.7 for precise data, none for noisy data)
+    precise = ac_learned.neural_default_model(tau, g, err=1e-5, broadened_share="auto", **kw)
+    np.testing.assert_allclose(precise, ac_learned.neural_default_model(tau, g, broadened_share=0.7, **kw))
+    noisy = ac_learned.neural_default_model(tau, g, err=1e-2, broadened_share="auto", **kw)
+    np.testing.assert_allclose(noisy, ac_learned.neural_default_model(tau, g, err=1e-2, **kw))
+    assert default_broadened_share("auto", np.array([1.0, 1.0]), np.array([[1e-5] * 3, [1e-3] * 3]), 3) == \
+        pytest.approx([0.7, 0.0])
+    # a delta-like spectrum is spread by the broadening width (2 in beta * omega: 0.5 here)
+    delta = np.where(np.abs(omega) < 0.06, 1.0, 0.0)
+    spread = default_model_from_spectrum(delta, omega, flat_weight=0.0, broadened_share=1.0, beta=BETA)
+    width = np.sqrt(trapezoid_weights(omega) @ (spread * omega**2))
+    assert width == pytest.approx(2.0 / BETA, rel=0.1)
+    with pytest.raises(InputError, match="needs beta"):
+        default_model_from_spectrum(delta, omega, broadened_share=0.5)
+    with pytest.raises(InputError, match=r"in \[0, 1\]"):
+        ac_learned.neural_default_model(tau, g, broadened_share=1.5, **kw)
+    with pytest.raises(InputError, match="'auto'"):
+        ac_learned.neural_default_model(tau, g, broadened_share="wide", **kw)
+    with pytest.raises(InputError, match="needs the data's errors"):
+        ac_learned.neural_default_model(tau, g, broadened_share="auto", **kw)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

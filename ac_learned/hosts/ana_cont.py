@@ -53,7 +53,14 @@ from ..errors import ACLearnedWarning, InputError, ModelError
 from ..grids import trapezoid_weights
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
-from ..solve import ContinuationResult, default_model_from_spectrum, relative_noise_estimate, solve
+from ..solve import (
+    ContinuationResult,
+    default_broadened_share,
+    default_model_from_spectrum,
+    density_with_broadened_share,
+    relative_noise_estimate,
+    solve,
+)
 from ..zoo import auto_x_grid, list_cards, resolve
 from ._numpy_compat import (  # noqa: F401  (re-exported for the tests and users)
     TRAPZ_MODULES,
@@ -86,12 +93,16 @@ NEW_METHODS = ("rlista", "rlista+")
 DEFAULT_FLAT_WEIGHT = 0.05
 #: Floor of the neural default model, relative to its maximum.
 DEFAULT_FLOOR = 1e-4
+#: Share of the network's spectrum broadened in beta * omega in the neural default model (a number or "auto":
+#: the fit's share for the data's noise, 0.7 for precise data, none above 3e-4; docs/accuracy.md).
+DEFAULT_BROADENED_SHARE: float | str = "auto"
 #: Matsubara frequencies up to this multiple of the model's window ``V / beta`` are used.
 MATSUBARA_CAP = 8.0
 #: Fewest Matsubara frequencies used when the data have at least that many.
 MATSUBARA_MIN = 16
 
-_OWN_KWARGS = ("rlista_model", "backend", "device", "flat_weight", "floor")
+BROADENED_NOTE_START = "neural default model: "
+_OWN_KWARGS = ("rlista_model", "backend", "device", "flat_weight", "floor", "broadened_share")
 # keywords of ana_cont's MaxEnt that mean nothing to rlista (accepted so a script
 # can switch methods by one word; listed in the result's warnings when they matter)
 _MAXENT_KWARGS = frozenset({
@@ -240,6 +251,9 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
     if kwargs.get("verbose", True):
         print(f"ac_learned: default model from {res.model_card['name']} (flat_weight = "
               f"{own.get('flat_weight', DEFAULT_FLAT_WEIGHT)})")
+        for note in extra:
+            if note.startswith(BROADENED_NOTE_START):
+                print(f"ac_learned: {note}")
     problem.solver = None  # ana_cont sets it first thing; the fallback must not reuse a stale one
     try:
         out = base_solve(problem, method="maxent_svd", **kwargs)
@@ -502,7 +516,8 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
 
 def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", backend: str = "auto",
                    device: str = "cpu", flat_weight: float = DEFAULT_FLAT_WEIGHT,
-                   floor: float = DEFAULT_FLOOR) -> tuple[numpy.ndarray, ContinuationResult, list[str]]:
+                   floor: float = DEFAULT_FLOOR, broadened_share: float | str | None = None
+                   ) -> tuple[numpy.ndarray, ContinuationResult, list[str]]:
     """The network's spectrum as a MaxEnt default model for an ana_cont problem.
 
     ``D = norm * default_model_from_spectrum(A_rlista, omega, flat_weight, floor)``
@@ -522,6 +537,10 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
         As for :func:`solve_rlista`.
     flat_weight, floor : float
         See :func:`ac_learned.solve.default_model_from_spectrum`.
+    broadened_share : float or "auto", optional
+        Share of the network's spectrum broadened in ``beta * omega``
+        (:func:`ac_learned.solve.default_broadened_share`); default
+        :data:`DEFAULT_BROADENED_SHARE`.
 
     Returns
     -------
@@ -537,12 +556,24 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
     if not 0.0 <= flat_weight <= 1.0:
         raise InputError(f"flat_weight must lie in [0, 1], got {flat_weight}")
     _, omega, _ = physical_axes(problem)
-    res, _, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=True,
-                                      fit_data=False)
-    a = numpy.zeros(omega.size)
-    a[inside] = res.A
+    res, mapped, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device,
+                                           allow_clip=True, fit_data=False)
     norm = float(res.norm)
+    beta = physical_axes(problem)[2] if mode == "time_fermionic" else mapped.beta
+    if mapped is not None:
+        err_tau = mapped.err_tau
+    else:
+        err_tau = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
+    choice = DEFAULT_BROADENED_SHARE if broadened_share is None else broadened_share
+    share = default_broadened_share(choice, norm, err_tau, numpy.size(mapped.g_tau if mapped else problem.im_data))
+    a = numpy.zeros(omega.size)
+    # broadened inside the network's window only: beyond it (a clipped window) the default stays flat
+    a[inside] = density_with_broadened_share(res.A, omega[inside], share, beta)[0]
     model = norm * default_model_from_spectrum(a, omega, flat_weight=flat_weight, floor=floor)
     if mode == "time_fermionic":
-        model = model / physical_axes(problem)[2]
+        model = model / beta
+    if numpy.max(share) > 0:
+        notes.append(f"{BROADENED_NOTE_START}{float(numpy.max(share)):.2f} of the network's spectrum broadened "
+                     "in beta*omega (precise data: MaxEnt is pulled less towards structure the data do not "
+                     "show; broadened_share=0 gives the paper's raw network default)")
     return model, res, notes
