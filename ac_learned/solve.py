@@ -504,7 +504,7 @@ def density_with_broadened_share(A: np.ndarray, omega: np.ndarray, share: np.nda
 
 def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "auto",
                          flat_weight: float = 0.05, floor: float = 1e-4,
-                         broadened_share: float | str = 0.0) -> np.ndarray:
+                         broadened_share: float | str = "auto") -> np.ndarray:
     """The network's spectrum as a MaxEnt default model.
 
     The network's own output (``solve(..., fit_data=False)``), as in the paper's
@@ -520,9 +520,10 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
         Lower bound relative to the maximum.
     broadened_share : float or "auto"
         Share of the network's spectrum broadened in ``beta * omega``
-        (:func:`ac_learned.refine.broadened`); ``"auto"`` takes the share of the
-        fit's default model for the data's relative error
-        (:func:`ac_learned.refine.broadened_share`; needs ``err``).
+        (:func:`ac_learned.refine.broadened`); ``"auto"`` (default) takes the
+        share of the fit's default model for the data's relative error
+        (:func:`ac_learned.refine.broadened_share`: 0.7 for precise data), none
+        without ``err``.  0 is the paper's RLISTA+ default (the raw network).
 
     Returns
     -------
@@ -541,7 +542,8 @@ def default_broadened_share(choice: float | str, norm, err, n_tau: int) -> np.nd
     ----------
     choice : float or "auto"
         A share in ``[0, 1]``, or ``"auto"``: :func:`ac_learned.refine.broadened_share`
-        of ``median(err) / norm`` (the share the fit uses for such data).
+        of ``median(err) / norm`` (the share the fit uses for such data), 0 when
+        ``err`` is None.
     norm : float or ndarray, shape (n,)
         ``G(0) + G(beta)`` of the data (``ContinuationResult.norm``).
     err : float or ndarray or None
@@ -551,8 +553,8 @@ def default_broadened_share(choice: float | str, norm, err, n_tau: int) -> np.nd
     if isinstance(choice, str):
         if choice != "auto":
             raise InputError(f"broadened_share must be a number in [0, 1] or 'auto', got {choice!r}")
-        if err is None:
-            raise InputError("broadened_share='auto' needs the data's errors (err=...) to judge their precision")
+        if err is None:  # the data's precision is unknown: the network's own spectrum
+            return 0.0
         e = np.asarray(err, float)
         med = np.median(np.broadcast_to(e, np.broadcast_shapes(e.shape, (n_tau,))), axis=-1)
         return broadened_share(med / np.abs(np.asarray(norm, float)))
