@@ -46,7 +46,8 @@ def _cmd_continue(args) -> int:
                                    "grid": _tau_grid(args.tau_grid)}.items() if v is not None}
     continue_file(args.file, out_h5=args.out, plot=args.plot, force=args.force, selectors=selectors,
                   method=args.method, omega_max=args.omega_max, n_omega=args.n_omega, model=args.model,
-                  err=args.err, n_draws=args.draws, backend=args.backend, device=args.device)
+                  err=args.err, n_draws=args.draws, backend=args.backend, device=args.device,
+                  default_broadening=args.default_broadening)
     return 0
 
 
@@ -55,6 +56,19 @@ def _cmd_inspect(args) -> int:
 
     print(inspect(args.file))
     return 0
+
+
+def _share_or_auto(text: str) -> float | str:
+    """``--default-broadening``: ``auto`` or a number in [0, 1]."""
+    if text == "auto":
+        return text
+    try:
+        share = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= share <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text}")
+    return share
 
 
 def _int_or_pair(text: str):
@@ -116,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--method", default="rlista", choices=["rlista", "rlista+", "maxent"],
                    help="network alone, MaxEnt with the network's default model, or MaxEnt with a flat one")
     c.add_argument("--model", default="auto", help="model name or card path (default: chosen by beta*omega_max)")
+    c.add_argument("--default-broadening", default="auto", type=_share_or_auto, metavar="SHARE",
+                   help="rlista+ only: share in [0, 1] of the network's spectrum broadened in its MaxEnt default "
+                        "model, or 'auto' (the default: 0.7 for errors <= 1e-4 of G(0)+G(beta), none above 3e-4); "
+                        "0 is the paper's raw network default")
     c.add_argument("--omega-max", type=float, default=None, help="window [-W, W] (default min(10, V_max/beta))")
     c.add_argument("--n-omega", type=int, default=401)
     c.add_argument("--err", type=float, default=None,

@@ -65,8 +65,12 @@ def _one_spectrum(data: GreenData) -> np.ndarray:
     return data.values
 
 
-def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device) -> ContinuationResult:
-    """One MaxEnt run through the ana_cont plugin: flat default (``maxent``) or neural (``rlista+``)."""
+def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
+                  broadened_share: float | str = "auto") -> ContinuationResult:
+    """One MaxEnt run through the ana_cont plugin: flat default (``maxent``) or neural (``rlista+``).
+
+    ``broadened_share`` is that of the neural default model (``rlista+`` only).
+    """
     import contextlib
     import io as _io
 
@@ -88,7 +92,7 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device) -> C
         solve_method = "maxent_svd"
         card = {"name": "maxent-flat", "arch": {"type": "maxent_svd (ana_cont, chi2kink, flat default)"}}
     else:
-        kw.update(rlista_model=model, backend=backend, device=device)
+        kw.update(rlista_model=model, backend=backend, device=device, broadened_share=broadened_share)
         solve_method = "rlista+"
         card = None
     with contextlib.redirect_stdout(_io.StringIO()):
@@ -133,7 +137,8 @@ def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0
 
 def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int = 401, method: str = "rlista",
                   model: str = "auto", err: float | None = None, n_draws: int | None = None,
-                  backend: str = "auto", device: str = "cpu") -> ContinuationOutput:
+                  backend: str = "auto", device: str = "cpu",
+                  default_broadening: float | str = "auto") -> ContinuationOutput:
     """Continue a loaded Green's function and compute its error band.
 
     Parameters
@@ -155,6 +160,10 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         Noise draws for the band when the file has no bins (default 200 for
         rlista, ``MAXENT_BAND_DRAWS`` for the MaxEnt-based methods).
     backend, device : str
+    default_broadening : float or "auto"
+        ``rlista+`` only: share of the network's spectrum broadened in its
+        default model (``"auto"``: 0.7 for precise data, as the fit's default;
+        0: the paper's raw network default).
     """
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
@@ -179,7 +188,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     if method != "rlista":
         if errors is None:
             raise InputError(f"method {method!r} needs error bars: the file has none; pass --err")
-        mkw = dict(kw, method=method)
+        mkw = dict(kw, method=method, broadened_share=default_broadening)
         res = _maxent_solve(data.grid, g, data.beta, omega, errors, **mkw)
         draws = MAXENT_BAND_DRAWS if n_draws is None else int(n_draws)
         cov = data.cov if _usable_covariance(data, err)[0] else None

@@ -88,6 +88,26 @@ def test_continue_with_maxent_methods(text_file, tmp_path, tiny_model, method):
         assert res.model_card["name"] == "tiny-test" and res.reliable in (True, False)
 
 
+def test_rlista_plus_default_broadening_option(text_file, tmp_path, tiny_model, capsys):
+    kw = {"selectors": {"beta": BETA}, "omega_max": 4.0, "n_omega": 81, "method": "rlista+", "model": str(tiny_model),
+          "n_draws": 1, "log": lambda *a: None}
+    raw = continue_file(text_file, default_broadening=0.0, **kw).result
+    wide = continue_file(text_file, default_broadening=1.0, **kw).result
+    assert not any(w.startswith("neural default model:") for w in raw.warnings)
+    assert any(w.startswith("neural default model: 1.00 of the network's spectrum broadened") for w in wide.warnings)
+    assert np.max(np.abs(raw.A - wide.A)) > 1e-6  # MaxEnt went elsewhere from the other default
+    for bad in ("wide", "1.5"):
+        with pytest.raises(SystemExit):
+            main(["continue", str(text_file), "--beta", str(BETA), "--method", "rlista+", "--default-broadening", bad])
+        assert "--default-broadening" in capsys.readouterr().err
+    out = tmp_path / "r.h5"
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--model", str(tiny_model), "--method", "rlista+",
+                 "--default-broadening", "0", "--draws", "1", "--omega-max", "4", "--n-omega", "81",
+                 "--out", str(out)]) == 0
+    with h5py.File(out, "r") as f:
+        np.testing.assert_allclose(f["A"][()], raw.A, rtol=1e-8, atol=1e-12)
+
+
 def test_continue_uses_the_files_covariance(tmp_path, tiny_model):
     """ALPS MaxEnt input with a correlated /Covariance: the fit and chi2 use it, the band draws with it."""
     from ac_learned.covariance import chi2_per_point_correlated, cholesky_factor
