@@ -574,6 +574,6 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
         model = model / beta
     if numpy.max(share) > 0:
         notes.append(f"{BROADENED_NOTE_START}{float(numpy.max(share)):.2f} of the network's spectrum broadened "
-                     "in beta*omega (precise data: MaxEnt is pulled less towards structure the data do not "
+                     "in beta*omega (MaxEnt is pulled less towards structure the data do not "
                      "show; broadened_share=0 gives the paper's raw network default)")
     return model, res, notes
