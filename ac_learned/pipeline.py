@@ -66,10 +66,11 @@ def _one_spectrum(data: GreenData) -> np.ndarray:
 
 
 def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
-                  broadened_share: float | str = "auto") -> ContinuationResult:
+                  broadened_share: float | str | None = None) -> ContinuationResult:
     """One MaxEnt run through the ana_cont plugin: flat default (``maxent``) or neural (``rlista+``).
 
-    ``broadened_share`` is that of the neural default model (``rlista+`` only).
+    ``broadened_share`` is that of the neural default model (``rlista+`` only); None leaves it to the
+    plugin's ``DEFAULT_BROADENED_SHARE`` ("auto").
     """
     import contextlib
     import io as _io
@@ -92,7 +93,9 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
         solve_method = "maxent_svd"
         card = {"name": "maxent-flat", "arch": {"type": "maxent_svd (ana_cont, chi2kink, flat default)"}}
     else:
-        kw.update(rlista_model=model, backend=backend, device=device, broadened_share=broadened_share)
+        kw.update(rlista_model=model, backend=backend, device=device)
+        if broadened_share is not None:
+            kw["broadened_share"] = broadened_share
         solve_method = "rlista+"
         card = None
     with contextlib.redirect_stdout(_io.StringIO()):

@@ -35,13 +35,15 @@ from ac_learned.zoo import list_cards
 SIGMAS = (1e-5, 1e-4)
 
 
-def rlista_plus_errs(tau, noisy, beta, w, sigma, truth) -> np.ndarray:
-    """Err of RLISTA+ per spectrum (NaN where ana_cont fails or runs past the benchmark's time limit)."""
+def rlista_plus_errs(tau, noisy, beta, w, sigma, truth, share: float | str) -> np.ndarray:
+    """Err of RLISTA+ with a broadened ``share`` per spectrum (NaN where ana_cont fails or runs past the
+    benchmark's time limit)."""
     out = np.full(len(noisy), np.nan)
     for i, row in enumerate(noisy):
         try:
             with contextlib.redirect_stdout(io.StringIO()), bench._time_limit(4 * bench.MAXENT_TIMEOUT_S):
-                res = _maxent_solve(tau, row, beta, w, np.full(tau.size, sigma), "rlista+", "auto", "numpy", "cpu")
+                res = _maxent_solve(tau, row, beta, w, np.full(tau.size, sigma), "rlista+", "auto", "numpy", "cpu",
+                                    broadened_share=share)
         except (RuntimeError, ValueError, IndexError, np.linalg.LinAlgError, bench._MaxEntTimeout):
             continue
         out[i] = err_l1((res.A * trapezoid_weights(w))[None], truth[i][None])[0]
@@ -61,8 +63,7 @@ def physical_rows(n: int, shares: list, betas: list[float], sigmas: list[float],
                 continue
             theirs = maxent_flat_errs(tau, noisy, beta, w, sigma, truth, cache, n)
             for share in shares:
-                host.DEFAULT_BROADENED_SHARE = share
-                ours = rlista_plus_errs(tau, noisy, beta, w, sigma, truth)
+                ours = rlista_plus_errs(tau, noisy, beta, w, sigma, truth, share)
                 ran = np.isfinite(theirs) & np.isfinite(ours)
                 failed = "" if ran.all() else f" ({int((~ran).sum())} left out: a MaxEnt run failed)"
                 o, t = ours[ran], theirs[ran]

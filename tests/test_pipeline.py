@@ -160,3 +160,20 @@ def test_console_line_says_how_the_fit_started():
     assert "broadened" not in _network_chi2_text(res)
     res.fit_distance = None
     assert _network_chi2_text(res) == ""
+
+
+def test_maxent_solve_without_a_share_follows_the_plugin_default(tiny_model, monkeypatch):
+    # benchmarks set ana_cont's DEFAULT_BROADENED_SHARE and call _maxent_solve without a share
+    import ac_learned.hosts.ana_cont as host
+    from ac_learned.pipeline import _maxent_solve
+
+    tau = np.linspace(0, BETA, 81)
+    g, omega, err = make_data(tau), np.linspace(-4.0, 4.0, 81), np.full(tau.size, 1e-3)
+    runs = {}
+    for share in (0.0, 1.0):
+        monkeypatch.setattr(host, "DEFAULT_BROADENED_SHARE", share)
+        runs[share] = _maxent_solve(tau, g, BETA, omega, err, "rlista+", str(tiny_model), "numpy", "cpu")
+        explicit = _maxent_solve(tau, g, BETA, omega, err, "rlista+", str(tiny_model), "numpy", "cpu",
+                                 broadened_share=share)
+        np.testing.assert_allclose(runs[share].A, explicit.A, rtol=1e-8, atol=1e-12)
+    assert np.max(np.abs(runs[0.0].A - runs[1.0].A)) > 1e-6
