@@ -81,8 +81,38 @@ def errors_look_too_large(chi2_fitted: np.ndarray) -> np.ndarray:
     return np.asarray(chi2_fitted) < ERRORS_TOO_LARGE_BELOW
 
 
+NOISE_ABOVE_MODEL = (
+    "the data's relative noise ({sigma:.2g} of G(0)+G(beta)) is above the largest that model {name} was "
+    "trained on ({ceiling:.2g}): its spectrum is a poor guide for such data, even fitted (reliable is False); "
+    "use model='auto', which picks a model trained on this noise"
+)
+
+
+#: Data noisier than this times a model's largest training noise are flagged (the margin absorbs the
+#: scatter of the measured G(0) + G(beta) by which the errors are divided, and data at a model's own top level).
+NOISE_ABOVE_MARGIN = 1.5
+
+
+def noise_above_model(sigma_rel: np.ndarray, ceiling: float) -> np.ndarray:
+    """Spectra whose relative noise exceeds :data:`NOISE_ABOVE_MARGIN` times the largest a model was
+    trained on (``noise.sigma_max``).
+
+    A named low-noise model (trained on sigma <= 3e-4) on data at 1e-3 gave a
+    fitted Err 2-4x that of ``model="auto"`` in the session-12 user test, with
+    chi2/N about 1 and no other sign of it.
+    """
+    return np.asarray(sigma_rel, float) > NOISE_ABOVE_MARGIN * ceiling
+
+
 #: Largest tau spacing at the ends times max|omega| before the grid is said to be coarse for the window.
-COARSE_TAU_LIMIT = 20.0
+#: Session-12 user test (metal and Mott spectra with bands near |omega| = 1-2, beta = 100-200, omega_max
+#: 8-10, sigma = 1e-4): at spacing * omega_max = 2.5-5 ``solve``'s Err is that of a fine grid, at 8-10 it is
+#: 0-22 % higher, at 13-20 30-300 % higher with the bands moved inwards (it was 20 until then).
+COARSE_TAU_LIMIT = 10.0
+
+#: spacing * |omega| up to which features are still resolved (bands at |omega| = 2 moved at spacing 1.33-2,
+#: not at 1); the warning names ``COARSE_TAU_RESOLVED / spacing``.
+COARSE_TAU_RESOLVED = 2.5
 
 COARSE_TAU = (
     "the tau grid is coarse for this window: next to tau = 0 and beta its spacing is {spacing:.3g}, and G(tau) "

@@ -13,17 +13,20 @@ from .diagnostics import (
     AT_EDGE,
     COARSE_TAU,
     COARSE_TAU_LIMIT,
+    COARSE_TAU_RESOLVED,
     EDGE_REGION,
     EDGE_WEIGHT_MAX,
     ERRORS_TOO_LARGE,
     ERRORS_TOO_LARGE_BELOW,
     FIT_FAILED,
     FIT_NOTE_ABOVE,
+    NOISE_ABOVE_MODEL,
     RECOMMENDATION,
     chi2_per_point,
     end_spacing,
     errors_look_too_large,
     fit_failed,
+    noise_above_model,
     threshold_for,
     weight_at_window_edge,
 )
@@ -40,7 +43,7 @@ from .inference import make_backend
 from .kernels import fermionic_kernel_dimensionless
 from .metrics import normalise_output
 from .refine import broadened_share, fit_each, with_broadened_share
-from .zoo import auto_x_grid, companion, resolve
+from .zoo import auto_x_grid, companion, noise_ceiling, resolve
 
 
 @dataclass
@@ -65,8 +68,9 @@ class ContinuationResult:
         :data:`ac_learned.diagnostics.FIT_NOTE_ABOVE` (no spectrum in the
         window fits the data) or more than 10 % of the weight lies in the
         outer tenth of the model's window (the spectrum reaches beyond it,
-        :func:`ac_learned.diagnostics.weight_at_window_edge`); None without
-        ``err``.
+        :func:`ac_learned.diagnostics.weight_at_window_edge`), or where the
+        data's relative noise is above the largest the model was trained on
+        (a named low-noise model on noisy data); None without ``err``.
     warnings : list of str
     model_card : dict
     norm : float or ndarray
@@ -333,7 +337,7 @@ def solve(
     warnings: list[str] = []
     spacing = end_spacing(tau, beta)
     if spacing * v_required / beta > COARSE_TAU_LIMIT:
-        warnings.append(COARSE_TAU.format(spacing=spacing, resolved=5.0 / spacing))
+        warnings.append(COARSE_TAU.format(spacing=spacing, resolved=COARSE_TAU_RESOLVED / spacing))
     sign = detect_sign(g2)
     g_pos = -g2 if sign == "standard" else g2
     grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
@@ -411,8 +415,13 @@ def solve(
                     f"{n_bad} of {reliable.size} spectra: the network's own chi2/N is above its calibrated "
                     f"threshold ({max(thr):.3g}): " + RECOMMENDATION
                 )
+        too_noisy = noise_above_model(sigma_rel, noise_ceiling(net.card))
+        if np.any(too_noisy):
+            prefix = "" if single else f"{int(too_noisy.sum())} of {too_noisy.size} spectra: "
+            warnings.append(prefix + NOISE_ABOVE_MODEL.format(sigma=float(sigma_rel[too_noisy].max()), name=net.name,
+                                                              ceiling=noise_ceiling(net.card)))
         if reliable is not None:
-            reliable = reliable & ~at_edge
+            reliable = reliable & ~at_edge & ~too_noisy
         if fit_distance is not None:
             failed = fit_failed(chi2)
             if np.any(failed):

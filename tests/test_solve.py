@@ -221,3 +221,20 @@ def test_complex_g_with_a_zero_imaginary_part_is_taken_as_real(tiny_model):
     as_complex = ac_learned.solve(tau, g.astype(complex), beta=BETA, omega=np.linspace(-4, 4, 41), err=1e-3,
                                   model=str(tiny_model))
     np.testing.assert_array_equal(as_complex.A, as_real.A)
+
+
+def test_named_model_on_data_noisier_than_its_training_is_flagged():
+    # a low-noise band (trained on sigma <= 3e-4) asked for by name on data at 1e-3
+    tau = np.linspace(0, BETA, 101)
+    omega = np.linspace(-3, 3, 121)
+    g = make_data(tau)
+    rng = np.random.default_rng(5)
+    for sigma, noisy in ((1e-4, False), (1e-3, True)):
+        res = ac_learned.solve(tau, g + sigma * rng.standard_normal(tau.size), beta=BETA, omega=omega, err=sigma,
+                    model="rlista10-v32-lownoise")
+        flagged = [w for w in res.warnings if "above the largest that model rlista10-v32-lownoise" in w]
+        assert bool(flagged) == noisy
+        if noisy:
+            assert res.reliable is False and "model='auto'" in flagged[0]
+    auto = ac_learned.solve(tau, g + 1e-3 * rng.standard_normal(tau.size), beta=BETA, omega=omega, err=1e-3)
+    assert not any("above the largest" in w for w in auto.warnings)

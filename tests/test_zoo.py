@@ -245,13 +245,14 @@ def test_coarse_tau_grid_for_the_window_is_pointed_out():
     A = np.exp(-0.5 * ((omega - 2.0) / 0.8) ** 2) + np.exp(-0.5 * ((omega + 2.0) / 0.8) ** 2)
     A /= np.trapezoid(A, omega)
     said = {}
-    for n_tau in (21, 2001):
+    for n_tau in (21, 151, 401, 2001):
         tau = np.linspace(0, beta, n_tau)
         g = -fermionic_kernel(tau, omega, beta) @ (A * np.gradient(omega))
         res = solve(tau, g, beta=beta, omega=omega, err=1e-4, fit_data=False)
         said[n_tau] = [w for w in res.warnings if "tau grid is coarse" in w]
-    assert len(said[21]) == 1 and "spacing is 10" in said[21][0] and "beyond about 0.5" in said[21][0]
-    assert not said[2001]
+    assert len(said[21]) == 1 and "spacing is 10" in said[21][0] and "beyond about 0.25" in said[21][0]
+    assert len(said[151]) == 1 and "beyond about 1.8" in said[151][0]  # spacing 1.33: bands at 2 move inwards
+    assert not said[401] and not said[2001]
 
 
 def test_companion_is_the_same_band_of_the_next_wider_window():
