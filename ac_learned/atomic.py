@@ -30,8 +30,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], overwrit
     dest = Path(path)
     if dest.exists() and not overwrite:
         raise InputError(f"{dest} exists; pass --force (overwrite=True) to replace it")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix or ".tmp", dir=dest.parent)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=dest.suffix or ".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write {dest} ({exc.strerror or exc}); choose another path") from None
     os.close(fd)
     try:
         write(tmp)
@@ -39,8 +42,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None], overwrit
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, quota, a folder that went away: nothing is left behind
+            raise InputError(f"writing {dest} failed ({exc.strerror or exc}); nothing was written there") from None
         raise
     return dest

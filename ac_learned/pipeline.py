@@ -9,6 +9,8 @@ import datetime
 import json
 import os
 import sys
+import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ._version import __version__
 from .atomic import atomic_write
 from .covariance import checked_covariance, cholesky_factor
 from .diagnostics import fit_note
-from .errors import InputError
+from .errors import ACLearnedWarning, InputError
 from .io import GreenData, load, squeeze
 from .io._wording import option
 from .solve import ContinuationResult, solve
@@ -186,6 +188,9 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     omega_max = default_omega_max(data.beta) if omega_max is None else float(omega_max)
     if omega_max <= 0 or n_omega < 3:
         raise InputError("--omega-max must be positive and --n-omega at least 3")
+    if n_draws is not None and int(n_draws) < 1:
+        raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
+                         f"(1: no band), got {n_draws}")
     omega = np.linspace(-omega_max, omega_max, int(n_omega))
     kw = {"model": model, "backend": backend, "device": device}
     if method != "rlista":
@@ -261,10 +266,15 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["beta"] = data.beta
             f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
             f.attrs["chi2_network"] = np.nan if res.chi2_network is None else res.chi2_network
-            f.attrs["fitted_to_data"] = str(res.fit_distance is not None)
+            f.attrs["fitted_to_data"] = np.bool_(res.fit_distance is not None)
             f.attrs["fit_start_averaged_with"] = res.averaged_with or ""
             f.attrs["fit_start_broadened_share"] = np.nan if res.broadened_share is None else res.broadened_share
-            f.attrs["reliable"] = "unknown" if res.reliable is None else str(bool(res.reliable))
+            # a boolean only where it is known (no attribute otherwise: a script testing it cannot take a string
+            # such as 'False' for true); "reliability" says it in words
+            if res.reliable is not None:
+                f.attrs["reliable"] = np.bool_(res.reliable)
+            f.attrs["reliability"] = ("unknown (no error bars, or a model without calibration)" if res.reliable is None
+                                      else "reliable" if res.reliable else "unreliable: see warnings")
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["model_card"] = json.dumps(res.model_card)
             f.attrs["conventions"] = "A(omega) >= 0, int A d omega = -(G(0)+G(beta)); G standard sign (<= 0)"
@@ -392,11 +402,32 @@ def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path 
                 f"{_what(name, target, out_h5)}: the folder {folder} does not exist; create it first "
                 "(it is not created for you) or choose another path"
             )
+        try:  # a real write: permissions, read-only mounts and /proc-like folders all show here
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise InputError(
+                f"{_what(name, target, out_h5)}: the folder {folder} cannot be written ({exc.strerror or exc}); "
+                "choose another path"
+            ) from None
     if not force:
         existing = [str(t) for _, t in targets if t.exists() or t.is_symlink()]
         if existing:
             verb = "exists" if len(existing) == 1 else "exist"
             raise InputError(f"{', '.join(existing)} already {verb}; pass {option('force', True)} to overwrite")
+
+
+#: An imaginary part of G(tau) above this fraction of the real part is reported when dropped.
+IMAGINARY_PART_WARN_ABOVE = 1e-3
+
+
+def _imaginary_part_warning(data: GreenData) -> list[str]:
+    ratio = data.meta.get("dropped_imaginary_part")
+    if ratio is None or ratio <= IMAGINARY_PART_WARN_ABOVE:
+        return []
+    return [f"the file's G(tau) has an imaginary part up to {ratio:.2g} of its real part; it was dropped. G(tau) "
+            "of a diagonal element is real: a large imaginary part points to an off-diagonal element, a "
+            "non-Hermitian one, or the wrong dataset"]
 
 
 def _load_notes(data: GreenData, err: float | None) -> list[str]:
@@ -425,8 +456,17 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     """
     check_targets(path, out_h5, plot, force)
     err = kwargs.get("err")
-    out = continue_data(load(path, drop_bad_errors=err is not None, **(selectors or {})), **kwargs)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load(path, drop_bad_errors=err is not None, **(selectors or {}))
+    for w in caught:  # other packages' warnings go on as they came
+        if not issubclass(w.category, ACLearnedWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    out = continue_data(loaded, **kwargs)
     data = out.data  # with its length-1 axes dropped (continue_data squeezes)
+    # what the loader warned of belongs to the result: printed as warnings and stored in the HDF5 output
+    out.result.warnings[:0] = [str(w.message) for w in caught
+                               if issubclass(w.category, ACLearnedWarning)] + _imaginary_part_warning(data)
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
         out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import h5py
 import io_fixtures as fx
 import numpy as np
@@ -334,3 +336,23 @@ def test_huge_declared_dataset_is_refused(tmp_path, monkeypatch):
     path = fx.write_triqs_2x(tmp_path / "big.h5").path
     with pytest.raises(FileFormatError, match="probably damaged"):
         io.load(path)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc folder (Linux) that no one can write")
+def test_atomic_write_to_an_unwritable_folder_is_an_input_error():
+    from ac_learned.atomic import atomic_write
+
+    with pytest.raises(InputError, match="cannot write /proc/x.dat"):
+        atomic_write("/proc/x.dat", lambda p: Path(p).write_text("x"))
+
+
+def test_atomic_write_that_fails_with_an_os_error_leaves_nothing(tmp_path):
+    from ac_learned.atomic import atomic_write
+
+    def full_disk(p):
+        Path(p).write_text("partial")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(InputError, match="No space left on device"):
+        atomic_write(tmp_path / "x.dat", full_disk)
+    assert list(tmp_path.iterdir()) == []

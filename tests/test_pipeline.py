@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -54,7 +55,12 @@ def test_cli_continue_and_inspect(text_file, tmp_path, tiny_model, capsys):
     import h5py
 
     with h5py.File(out, "r") as f:
-        assert f.attrs["fitted_to_data"] == "True"
+        assert isinstance(f.attrs["fitted_to_data"], np.bool_) and f.attrs["fitted_to_data"]
+        if "reliable" in f.attrs:  # a boolean, never a string that a script would take for true
+            assert isinstance(f.attrs["reliable"], np.bool_)
+            assert f.attrs["reliability"] == ("reliable" if f.attrs["reliable"] else "unreliable: see warnings")
+        else:
+            assert f.attrs["reliability"].startswith("unknown")
         assert "fit_start_averaged_with" in f.attrs
         assert 0.0 <= f.attrs["fit_start_broadened_share"] <= 0.7
         assert np.isfinite(f.attrs["chi2_network"]) and f.attrs["chi2"] <= f.attrs["chi2_network"] * 1.001
@@ -177,3 +183,59 @@ def test_maxent_solve_without_a_share_follows_the_plugin_default(tiny_model, mon
                                  broadened_share=share)
         np.testing.assert_allclose(runs[share].A, explicit.A, rtol=1e-8, atol=1e-12)
     assert np.max(np.abs(runs[0.0].A - runs[1.0].A)) > 1e-6
+
+
+def test_hdf5_reliability_without_error_bars_is_absent_not_a_string(tmp_path, tiny_model):
+    tau = np.linspace(0, BETA, 81)
+    path = tmp_path / "noerr.dat"
+    np.savetxt(path, np.column_stack([tau, make_data(tau)]))  # two columns: no error bars
+    out = tmp_path / "result.h5"
+    res = continue_file(path, out_h5=out, selectors={"beta": BETA}, omega_max=4.0, n_omega=81,
+                        model=str(tiny_model), n_draws=1, log=lambda *a: None)
+    assert res.result.reliable is None
+    with h5py.File(out, "r") as f:
+        assert "reliable" not in f.attrs and f.attrs["reliability"].startswith("unknown")
+        assert isinstance(f.attrs["fitted_to_data"], np.bool_) and not f.attrs["fitted_to_data"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a /proc folder (Linux) that no one can write")
+def test_unwritable_output_folder_is_refused_before_anything_runs(text_file, tmp_path, tiny_model):
+    kw = {"selectors": {"beta": BETA}, "omega_max": 4.0, "n_omega": 81, "model": str(tiny_model), "n_draws": 1,
+          "log": lambda *a: None}
+    for out_h5, plot in (("/proc/A.h5", None), (tmp_path / "ok.h5", "/proc/A.png")):
+        with pytest.raises(InputError, match="cannot be written"):
+            continue_file(text_file, out_h5=out_h5, plot=plot, **kw)
+    assert not list(tmp_path.glob("ok*"))  # nothing half-written beside it
+
+
+@pytest.mark.parametrize("draws", ["0", "-3"])
+def test_draws_below_one_is_a_clear_error(text_file, tmp_path, draws, capsys):
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--draws", draws,
+                 "--out", str(tmp_path / "d.h5")]) == 2
+    assert "--draws" in capsys.readouterr().err and not list(tmp_path.glob("d*"))
+
+
+def test_loader_warnings_and_a_dropped_imaginary_part_reach_the_output(text_file, tmp_path, tiny_model, monkeypatch):
+    import warnings
+
+    import ac_learned.pipeline as pipeline
+    from ac_learned.errors import ACLearnedWarning
+
+    real_load = pipeline.load
+
+    def load(*a, **kw):  # as a loader of a complex TRIQS G(tau) with an odd norm would
+        data = real_load(*a, **kw)
+        data.meta["dropped_imaginary_part"] = 0.3
+        warnings.warn("G(0) + G(beta) = -2 on a diagonal element", ACLearnedWarning, stacklevel=2)
+        return data
+
+    monkeypatch.setattr(pipeline, "load", load)
+    out, said = tmp_path / "w.h5", []
+    continue_file(text_file, out_h5=out, selectors={"beta": BETA}, omega_max=4.0, n_omega=81, model=str(tiny_model),
+                  n_draws=1, log=said.append)
+    printed = [s for s in said if s.startswith("warning: ")]
+    assert any("G(0) + G(beta) = -2" in s for s in printed)
+    assert any("imaginary part up to 0.3" in s for s in printed)
+    with h5py.File(out, "r") as f:
+        stored = json.loads(f.attrs["warnings"])
+    assert stored[0].startswith("G(0) + G(beta) = -2") and "imaginary part up to 0.3" in stored[1]

@@ -244,6 +244,10 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         raise InputError("model='rlista' needs a diagonal Green's function (offdiag=False): the networks "
                          "return a positive spectrum")
     stdev, cov = _error_bars(problem, kwargs, "model='rlista'")
+    if problem.kernel_mode == "time_fermionic" and numpy.sum(numpy.real(problem.im_data)) < 0:
+        raise InputError("ana_cont's MaxEnt takes -G(tau) >= 0 for kernel_mode='time_fermionic' (its kernel is "
+                         "positive), and these data are G(tau) <= 0: pass im_data=-G (method='rlista' takes "
+                         "either sign)")
     if stdev is not None:
         kwargs["stdev"] = numpy.array(stdev)  # a scalar is broadcast (ana_cont needs an array)
     default, res, extra = neural_default(problem, stdev=stdev, cov=cov, **own)
