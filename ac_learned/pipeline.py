@@ -385,6 +385,10 @@ def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path 
         Before anything is computed or written.
     """
     source = Path(path)
+    if out_h5 is not None and Path(out_h5).suffix.lower() == ".dat":
+        h5_name = option("out_h5", str(Path(out_h5).with_suffix(".h5")))
+        raise InputError(f"{option('out_h5', str(out_h5))} names the HDF5 output; the .dat table is written beside "
+                         f"it with the same name, so pass e.g. {h5_name}")
     targets = _targets(out_h5, plot)
     for name, target in targets:
         if _same_file(target, source):

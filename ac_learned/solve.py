@@ -40,6 +40,7 @@ from .grids import (
     weights_to_density,
 )
 from .inference import make_backend
+from .io._wording import option
 from .kernels import fermionic_kernel_dimensionless
 from .metrics import normalise_output
 from .refine import broadened_share, fit_each, with_broadened_share
@@ -149,7 +150,7 @@ def check_tau_covers_beta(tau: np.ndarray, beta: float) -> None:
     gaps = (float(tau[0]), float(beta - tau[-1]))
     if max(gaps) <= widest * (1 + 1e-6) + 1e-12 * beta:
         return
-    hint = (f" (the grid ends at {tau[-1]:.6g}: if that is beta, pass beta={tau[-1]:.6g})"
+    hint = (f" (the grid ends at {tau[-1]:.6g}: if that is beta, pass {option('beta', float(f'{tau[-1]:.6g}'))})"
             if gaps[1] > gaps[0] and gaps[0] <= widest else "")
     raise InputError(
         f"tau covers [{tau[0]:.6g}, {tau[-1]:.6g}] but beta = {beta:.6g}: G(tau) is needed across [0, beta], "
@@ -357,8 +358,9 @@ def solve(
     norm = g_model[:, 0] + g_model[:, -1]
     if np.any(norm <= 0):
         raise InputError(
-            "G(0) + G(beta) extrapolated from the data is not of the expected sign; "
-            "is this a diagonal fermionic G(tau)?"
+            "G(0) + G(beta) extrapolated from the data is not of the expected sign (or is zero); "
+            "is this a diagonal fermionic G(tau)? Off-diagonal elements G_ij (i != j) carry no net spectral "
+            "weight and cannot be continued to a positive A; continue diagonal elements"
         )
     weights = normalise_output(make_backend(net, backend, device).run(g_model / norm[:, None]))
     if np.any(weights.sum(axis=1) <= 0):

@@ -124,7 +124,7 @@ def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> Lo
         served = max((float(c["grid"]["v_max"]) for c in list_cards()), default=0.0)
         raise ModelError(
             f"beta * max|omega| = {v_required:.4g} is outside every shipped model (largest V = {served:.4g}); "
-            + TRAIN_HINT
+            f"narrow the window to |omega| <= V / beta, or " + TRAIN_HINT
         )
     return load_model(pick_noise_band(window, sigma_rel)["_path"])
 

@@ -239,3 +239,8 @@ def test_loader_warnings_and_a_dropped_imaginary_part_reach_the_output(text_file
     with h5py.File(out, "r") as f:
         stored = json.loads(f.attrs["warnings"])
     assert stored[0].startswith("G(0) + G(beta) = -2") and "imaginary part up to 0.3" in stored[1]
+
+
+def test_out_naming_the_text_table_is_refused_with_the_h5_name(text_file, tmp_path, capsys):
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--out", str(tmp_path / "D.dat")]) == 2
+    assert "--out" in (err := capsys.readouterr().err) and "D.h5" in err and not list(tmp_path.glob("D.*"))

@@ -51,7 +51,8 @@ def _check_grid(raw: Raw, where: str) -> None:
     if not np.all(np.isfinite(grid)):
         raise _grid_error(raw, f"{where}: the grid contains NaN or inf")
     if n > 1 and not np.all(np.diff(grid) > 0):
-        raise _grid_error(raw, f"{where}: the grid is not strictly increasing")
+        raise _grid_error(raw, f"{where}: the grid is not strictly increasing (repeated points, or stored in "
+                               "decreasing order: sort the table by its grid column first)")
     beta = raw.beta
     if raw.kind == "tau":
         tol = TAU_TOL * beta
