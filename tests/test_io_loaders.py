@@ -368,3 +368,14 @@ def test_inspect_mentions_selectors(files):
     assert "block=" in text and "orbital=" in text and "(not loadable)" in text
     assert "iterations: dmft-001, dmft-002" in io.inspect(files["w2dynamics"].path)
     assert "k=" in io.inspect(files["alf"].path)
+
+
+def test_text_table_with_fortran_exponents(tmp_path):
+    tau = np.linspace(0, 10.0, 41)
+    g = -0.5 * (np.exp(-0.3 * tau) + np.exp(-0.3 * (10.0 - tau))) / (1 + np.exp(-3.0))
+    path = tmp_path / "fortran.dat"
+    path.write_text("".join(f"{t:.8E} {v:.8E} 1.0D-04\n".replace("E", "D") for t, v in zip(tau, g)))
+    data = io.load(path, beta=10.0)
+    np.testing.assert_allclose(data.grid, tau, rtol=1e-7)
+    np.testing.assert_allclose(data.values, g, rtol=1e-7)
+    np.testing.assert_allclose(data.errors, 1e-4)

@@ -17,6 +17,7 @@ Matsubara files beta is inferred from the frequency spacing when it gives
 from __future__ import annotations
 
 import os
+import re
 from typing import Literal
 
 import numpy as np
@@ -50,7 +51,7 @@ def _table(path: str) -> np.ndarray:
             continue
         fields = line.replace(",", " ").split()
         try:
-            rows.append([float(x) for x in fields])
+            rows.append([_number(x) for x in fields])
         except ValueError:
             raise FileFormatError(f"{path}:{number}: not a row of numbers: {line[:60]!r}") from None
         if len(rows[-1]) != len(rows[0]):
@@ -67,6 +68,15 @@ def _table(path: str) -> np.ndarray:
     if not np.all(np.isfinite(table[:, 0])):
         raise FileFormatError(f"{path}: the first column (tau or w_n) contains NaN or inf")
     return table
+
+
+_FORTRAN_EXPONENT = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))[dD]([+-]?\d+)$")
+
+
+def _number(field: str) -> float:
+    """A float, also in Fortran's double-precision notation (``1.0D-03``)."""
+    m = _FORTRAN_EXPONENT.match(field)
+    return float(f"{m.group(1)}e{m.group(2)}") if m else float(field)
 
 
 def candidates(ctx: Context) -> list[Candidate]:
