@@ -107,8 +107,9 @@ def test_beta_missing_or_inconsistent(tmp_path):
     path = fx.write_triqs(tmp_path / "nobeta.h5").path
     with h5py.File(path, "r+") as f:
         del f["G_tau/up/mesh/beta"]
-    with pytest.raises(FileFormatError, match="beta is missing"):
+    with pytest.raises(InputError, match="beta is not stored in this file.*pass beta="):
         io.load(path, block="G_tau/up")
+    assert io.load(path, block="G_tau/up", beta=fx.BETA).beta == fx.BETA  # a mesh without beta takes beta=
     ok = fx.write_triqs_2x(tmp_path / "ok.h5").path
     with pytest.raises(InputError, match="leave beta= out"):
         io.load(ok, beta=5.0)

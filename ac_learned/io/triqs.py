@@ -117,12 +117,13 @@ def _statistic(mesh: h5py.Group, path: str) -> bool:
     return not (text.startswith("B") or text == "0")
 
 
-def _beta(mesh: h5py.Group, path: str) -> float:
+def _beta(mesh: h5py.Group, path: str) -> float | None:
+    """beta of a mesh (``mesh/beta`` or ``mesh/domain/beta``); None when it stores neither (``beta=`` then)."""
     obj = h5u.get(mesh, "beta")
     if obj is None:
         obj = h5u.get(h5u.get(mesh, "domain"), "beta")
     if obj is None:
-        raise FileFormatError(f"{path}: {mesh.name}: beta is missing (neither mesh/beta nor mesh/domain/beta)")
+        return None
     return h5u.scalar(obj, path, f"{mesh.name}/beta")
 
 
@@ -217,7 +218,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
     path = ctx.path
     g = h5u.require(ctx.h5, cand.h5path, path)
     mesh = h5u.require(g, "mesh", path)
-    beta = resolve_beta(ctx, _beta(mesh, path), f"{mesh.name}/beta")
+    beta = resolve_beta(ctx, _beta(mesh, path), f"neither {mesh.name}/beta nor {mesh.name}/domain/beta")
     n = _mesh_size(mesh, path)
     data = h5u.numeric(h5u.require(g, "data", path), path, f"{cand.h5path}/data")
     meta: dict = {"format_tag": _format(g)}
