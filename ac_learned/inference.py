@@ -77,7 +77,12 @@ class TorchBackend:
                 "(torch.cuda.is_available() is False); use device='cpu'"
             )
         self.torch = torch
-        self.device = torch.device(device)
+        try:
+            self.device = torch.device(device)
+            torch.empty(1, device=self.device)  # a device type torch knows but this build lacks fails here
+        except (RuntimeError, TypeError, ValueError) as exc:
+            raise BackendError(f"device={device!r} cannot be used with torch here ({str(exc).splitlines()[0]}); "
+                               "use device='cpu' or 'cuda[:N]'") from None
         self.dtype = getattr(torch, dtype)
         w_e, w_t, lam, self.eta, self.kind = _unrolled_params(model)
         as_t = lambda arr: torch.as_tensor(arr, dtype=self.dtype, device=self.device)  # noqa: E731

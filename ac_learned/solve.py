@@ -120,10 +120,7 @@ class ContinuationResult:
 
 
 def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
-    try:
-        out = np.asarray(arr, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a 1-D array of numbers") from None
+    out = real_array(arr, f"{name} must be a 1-D array of real numbers (a complex grid is not accepted)")
     if out.ndim != 1 or out.size < min_points:
         raise InputError(f"{name} must be 1-D with at least {min_points} points, got shape {out.shape}")
     if not np.all(np.isfinite(out)):
@@ -183,11 +180,13 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
     if not np.all(np.isfinite(g)):
         raise InputError("g contains NaN or inf")
     g2 = np.atleast_2d(g)
+    if g2.shape[0] == 0:
+        raise InputError("g holds no spectra (shape (0, Ntau)); pass at least one row")
     if err is not None:
+        e = real_array(err, "err must be real, positive one-sigma error bars (a complex err is not accepted)")
         try:
-            e = np.asarray(err, dtype=float)
             e = np.broadcast_to(e, g2.shape) if e.ndim < 2 else e
-        except (TypeError, ValueError):
+        except ValueError:
             raise InputError(f"err must be a scalar, shape (Ntau,) or {g2.shape}, got {np.shape(err)}") from None
         if e.shape != g2.shape:
             raise InputError(f"err must be a scalar, shape (Ntau,) or {g2.shape}, got {e.shape}")
@@ -487,6 +486,9 @@ def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: f
     beta : float, optional
         Inverse temperature (the broadening's width is set in ``beta * omega``).
     """
+    for name, value in (("flat_weight", flat_weight), ("floor", floor)):
+        if not 0.0 <= float(value) <= 1.0:
+            raise InputError(f"{name} must lie in [0, 1], got {value}")
     w = trapezoid_weights(omega)
     A2 = np.atleast_2d(A)
     A2 = A2 / (A2 @ w)[:, None]

@@ -110,15 +110,23 @@ def resolve(model: str, v_required: float, sigma_rel: float | None = None) -> Lo
     ModelError
         Unknown name, or no shipped model covers ``v_required``.
     """
+    if not isinstance(model, (str, Path)):
+        raise ModelError(f"model must be 'auto', a shipped model's name or a card path, got {model!r}")
     if model != "auto":
-        path = Path(model)
-        if path.suffix == ".json" and path.exists():
+        path = Path(model).expanduser()
+        if path.suffix == ".json" and path.is_file():
             return load_model(path)
         for card in list_cards():
-            if card["name"] == model:
+            if card["name"] == str(model):
                 return load_model(card["_path"])
         names = [c["name"] for c in list_cards()]
-        raise ModelError(f"unknown model {model!r}; shipped models: {names}, or pass a card path")
+        if path.suffix in (".json", ".npz") or len(path.parts) > 1:
+            what = ("is a weight file: pass its card (.json) instead" if path.suffix == ".npz"
+                    else "is not a file" if path.exists() else "does not exist")
+            raise ModelError(f"model card {str(model)!r} {what}; shipped models: {names}")
+        hint = [n for n in names if n.lower() == str(model).lower()]
+        raise ModelError(f"unknown model {model!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                         + f"; shipped models: {names}, or pass a card path")
     window = _auto_window(v_required)
     if not window:
         served = max((float(c["grid"]["v_max"]) for c in list_cards()), default=0.0)

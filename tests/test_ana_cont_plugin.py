@@ -239,6 +239,10 @@ def test_other_input_errors(tau_data, iw_data):
         tau_problem(tau_data).solve(method="rlista", stdev=NOISE, cov=np.eye(tau.size), verbose=False)
     with pytest.raises(InputError, match="maxent_svd"):
         tau_problem(tau_data).solve(method="rlista+", model=np.ones(OMEGA.size), stdev=NOISE, verbose=False)
+    tau_nan, g_nan = tau_data[0], tau_data[1].copy()
+    g_nan[5] = np.nan
+    with pytest.raises(InputError, match="NaN or inf"):
+        tau_problem((tau_nan, g_nan)).solve(method="rlista", stdev=NOISE, verbose=False)
     # MaxEnt's kernel is positive: standard-sign data would give A = 0; method='rlista' takes them (above)
     for kw in ({"method": "rlista+"}, {"method": "maxent_svd", "model": "rlista"}):
         with pytest.raises(InputError, match="pass im_data=-G"):

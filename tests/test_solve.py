@@ -238,3 +238,26 @@ def test_named_model_on_data_noisier_than_its_training_is_flagged():
             assert res.reliable is False and "model='auto'" in flagged[0]
     auto = ac_learned.solve(tau, g + 1e-3 * rng.standard_normal(tau.size), beta=BETA, omega=omega, err=1e-3)
     assert not any("above the largest" in w for w in auto.warnings)
+
+
+def test_bad_api_inputs_get_ac_learned_errors(tiny_model):
+    from ac_learned.errors import BackendError
+
+    tau = np.linspace(0, BETA, 41)
+    g, omega = make_data(tau), np.linspace(-3, 3, 61)
+    bad = [
+        (dict(omega=omega + 0.05j), InputError, "complex grid"),
+        (dict(err=np.full(tau.size, 1e-4) + 1e-5j), InputError, "complex err"),
+        (dict(g=np.zeros((0, tau.size))), InputError, "no spectra"),
+        (dict(model=None), ModelError, "model must be"),
+        (dict(model="/nonexistent/card.json"), ModelError, "does not exist"),
+        (dict(model="PAPER-RLISTA6"), ModelError, "did you mean 'paper-rlista6'"),
+        (dict(model=str(tiny_model), backend="torch", device="gpu"), BackendError, "device='gpu'"),
+    ]
+    for kw, error, message in bad:
+        args = {"g": g, "omega": omega, "err": 1e-4, "model": str(tiny_model), **kw}
+        with pytest.raises(error, match=message):
+            ac_learned.solve(tau, args.pop("g"), beta=BETA, **args)
+    for kw in ({"flat_weight": 2.0}, {"floor": -1.0}):
+        with pytest.raises(InputError, match="must lie in"):
+            ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model), **kw)

@@ -318,6 +318,8 @@ def _no_kink_fallback(problem, kwargs: dict, exc: Exception) -> tuple[tuple, str
 
 def _check_kernel(problem, what: str) -> str:
     mode = problem.kernel_mode
+    if not numpy.all(numpy.isfinite(numpy.asarray(problem.im_data))):
+        raise InputError(f"{what}: im_data contains NaN or inf; drop or repair those points first")
     if mode not in SUPPORTED_KERNEL_MODES:
         raise InputError(
             f"{what} supports kernel_mode {' and '.join(repr(m) for m in SUPPORTED_KERNEL_MODES)}, not {mode!r}: "
