@@ -67,11 +67,14 @@ def test_rlista_on_tau_data(tau_data):
     # the same as ac_learned.solve on the user's (physical) axes
     direct = solve(tau, g, BETA, OMEGA, err=NOISE)
     np.testing.assert_allclose(sol.A_opt, direct.A, rtol=1e-12)
-    # ana_cont's chi2: total, sum ((data - backtransform) / stdev)^2, backtransform by quadrature on re_axis
+    # ana_cont's chi2: total, sum ((data - backtransform) / stdev)^2, with the fitted spectrum's own
+    # backtransform (solve's); K @ A_opt by quadrature on this re_axis is close to it, not equal
     assert sol.backtransform.shape == tau.shape and np.all(sol.backtransform > 0)
-    np.testing.assert_allclose(sol.backtransform,
-                               fermionic_kernel(tau, OMEGA, BETA) @ (sol.A_opt * trapezoid_weights(OMEGA)))
+    np.testing.assert_allclose(sol.backtransform, direct.backtransform, rtol=1e-12)
     np.testing.assert_allclose(sol.chi2, np.sum(((g - sol.backtransform) / NOISE) ** 2))
+    assert sol.chi2 / tau.size == pytest.approx(direct.chi2, rel=1e-10)
+    quadrature = fermionic_kernel(tau, OMEGA, BETA) @ (sol.A_opt * trapezoid_weights(OMEGA))
+    assert np.max(np.abs(quadrature - sol.backtransform)) < 0.05 * np.max(sol.backtransform)
     assert sol.model_card["name"] == direct.model_card["name"]
     assert isinstance(sol.reliable, bool) and isinstance(sol.warnings, list)
     assert err_l1(sol.A_opt) < 0.4

@@ -483,8 +483,10 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
     -------
     (OptimizationResult, [OptimizationResult])
         ``A_opt`` on the user's ``re_axis`` in physical units (``int A = norm``),
-        ``backtransform`` on the user's ``im_axis`` (input sign), ``chi2`` as
-        ana_cont defines it (total, not per point), ``norm``; attributes
+        ``backtransform`` on the user's ``im_axis`` (input sign; for time data
+        that of the fitted spectrum on the model's grid, as :func:`ac_learned.solve`
+        reports it), ``chi2`` as ana_cont defines it (total, not per point),
+        ``norm``; attributes
         ``model_card``, ``reliable``, ``warnings``, ``rlista`` (the
         :class:`~ac_learned.solve.ContinuationResult`) and, for Matsubara data,
         ``matsubara`` (the :class:`~ac_learned.matsubara.MatsubaraToTau` map).
@@ -501,7 +503,12 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
     ignored = sorted(k for k in set(kwargs) & _MAXENT_KWARGS if k not in ("model", "verbose"))
     if ignored:
         notes.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
-    back = _backtransform(problem, omega, res.A, res.sign_seen)
+    if problem.kernel_mode == "time_fermionic":
+        # the fitted spectrum's own backtransform on the user's tau (as solve reports it): K @ A_opt by the
+        # trapezoid rule on a coarse or partial re_axis misses the data by its discretisation, not the fit's
+        back = numpy.real(res.backtransform)
+    else:
+        back = _backtransform(problem, omega, res.A, res.sign_seen)
     data = numpy.asarray(problem.im_data)
     sol = _solvers.OptimizationResult(
         A_opt=res.A, backtransform=back, chi2=_chi2(data - back, stdev, cov),
