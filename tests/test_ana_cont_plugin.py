@@ -100,6 +100,12 @@ def test_rlista_on_matsubara_data(iw_data, tau_data):
     np.testing.assert_allclose(sol.chi2, np.sum(np.abs(giw - sol.backtransform) ** 2) / NOISE**2)
     assert sol.matsubara.tail[0] == pytest.approx(1.0, abs=5e-3)
     assert err_l1(sol.A_opt) < 0.4
+    # -G(i omega_n) given: the same spectrum, and the backtransform in the input's sign (same chi2)
+    neg = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=-giw, kernel_mode="freq_fermionic")
+    sol_neg, _ = neg.solve(method="rlista", stdev=np.full(wn.size, NOISE), verbose=False)
+    np.testing.assert_allclose(sol_neg.A_opt, sol.A_opt, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(sol_neg.backtransform, -sol.backtransform, rtol=1e-8)
+    assert sol_neg.chi2 == pytest.approx(sol.chi2, rel=1e-8)
     # close to the continuation of the same spectrum from G(tau)
     ref, _ = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, verbose=False)
     assert np.abs(sol.A_opt - ref.A_opt) @ trapezoid_weights(OMEGA) < 0.15

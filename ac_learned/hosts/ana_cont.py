@@ -451,7 +451,8 @@ def _backtransform(problem, omega: numpy.ndarray, a: numpy.ndarray, sign: str) -
     if problem.kernel_mode == "time_fermionic":
         back = fermionic_kernel(im_axis, omega, beta) @ aw
         return -back if sign == "standard" else back
-    return fermionic_matsubara_kernel(im_axis, omega) @ aw
+    back = fermionic_matsubara_kernel(im_axis, omega) @ aw
+    return -back if sign == "positive" else back  # -G(i omega_n) given: compare in the input's sign
 
 
 def _chi2(residual: numpy.ndarray, stdev, cov) -> float:
