@@ -517,7 +517,8 @@ def density_with_broadened_share(A: np.ndarray, omega: np.ndarray, share: np.nda
 
 def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "auto",
                          flat_weight: float = 0.05, floor: float = 1e-4,
-                         broadened_share: float | str = "auto") -> np.ndarray:
+                         broadened_share: float | str = "auto", cov=None, backend: str = "auto",
+                         device: str = "cpu") -> np.ndarray:
     """The network's spectrum as a MaxEnt default model.
 
     The network's own output (``solve(..., fit_data=False)``), as in the paper's
@@ -525,8 +526,9 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
 
     Parameters
     ----------
-    tau, g, beta, omega, err, model
-        As for :func:`solve`.
+    tau, g, beta, omega, err, model, cov, backend, device
+        As for :func:`solve` (``cov``: its diagonal sets the data's noise level
+        for ``model="auto"`` and ``broadened_share="auto"``).
     flat_weight : float
         Share of a flat model mixed in (see :func:`default_model_from_spectrum`).
     floor : float
@@ -543,8 +545,10 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
     ndarray, shape (Nomega,) or (n, Nomega)
         Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``.
     """
-    res = solve(tau, g, beta, omega, err=err, model=model, fit_data=False)
-    share = default_broadened_share(broadened_share, res.norm, err, np.shape(g)[-1])
+    res = solve(tau, g, beta, omega, err=err, model=model, backend=backend, device=device, fit_data=False,
+                cov=cov)
+    noise = err if cov is None else np.sqrt(np.diag(np.asarray(cov, float)))
+    share = default_broadened_share(broadened_share, res.norm, noise, np.shape(g)[-1])
     return default_model_from_spectrum(res.A, res.omega, flat_weight, floor, share, beta)
 
 

@@ -261,3 +261,16 @@ def test_bad_api_inputs_get_ac_learned_errors(tiny_model):
     for kw in ({"flat_weight": 2.0}, {"floor": -1.0}):
         with pytest.raises(InputError, match="must lie in"):
             ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model), **kw)
+
+
+def test_neural_default_model_takes_cov_backend_and_device(tiny_model):
+    tau = np.linspace(0, BETA, 41)
+    g, omega = make_data(tau), np.linspace(-3, 3, 61)
+    ref = ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model))
+    with_cov = ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, cov=np.eye(tau.size) * 1e-8,
+                                               model=str(tiny_model))
+    np.testing.assert_allclose(with_cov, ref, rtol=1e-10)
+    pytest.importorskip("torch")
+    on_torch = ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model),
+                                               backend="torch", device="cpu")
+    np.testing.assert_allclose(on_torch, ref, rtol=1e-8, atol=1e-12)
