@@ -179,6 +179,26 @@ def _read_and_verify(card_path: Path) -> LoadedModel:
     for k in REQUIRED_ARRAYS:
         if k not in arrays:
             raise ModelError(f"weights {npz_path} lack the array {k!r}")
+    _check_grid_matches(card, arrays, card_path)
     for arr in arrays.values():
         arr.flags.writeable = False  # shared between calls through the cache
     return LoadedModel(card, arrays, card_path)
+
+
+def _check_grid_matches(card: dict, arrays: dict, card_path: Path) -> None:
+    """The card's grid fields must describe the weights' own grids (the sha256 covers only the weights).
+
+    ``grid.v_max`` decides which windows a model serves and where ``solve`` warns; an edited value would
+    go unnoticed otherwise.
+    """
+    grid = card.get("grid", {})
+    actual = {"v_max": float(np.max(np.abs(arrays["nu"]))), "n_nu": arrays["nu"].size, "n_x": arrays["x"].size}
+    for name, value in actual.items():
+        stated = grid.get(name)
+        try:
+            matches = stated is None or np.isclose(float(stated), value, rtol=1e-9, atol=0.0)
+        except (TypeError, ValueError):
+            matches = False
+        if not matches:
+            raise ModelError(f"{card_path}: grid.{name} = {stated!r} but the weights' grid has {value:g}: the card "
+                             "was edited or belongs to other weights; restore it (reinstall the package) or retrain")

@@ -49,6 +49,17 @@ def test_checksum_mismatch_is_refused(tiny_model, tmp_path):
         load_model(tmp_path / tiny_model.name)
 
 
+def test_edited_card_grid_is_refused(tiny_model, tmp_path):
+    for f in tiny_model.parent.glob(tiny_model.stem + ".*"):
+        shutil.copy(f, tmp_path / f.name)
+    card_path = tmp_path / tiny_model.name
+    card = json.loads(card_path.read_text())
+    card["grid"]["v_max"] = card["grid"]["v_max"] / 2  # the weights' nu grid still reaches the old V
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="grid.v_max .* the card was edited"):
+        load_model(card_path)
+
+
 def test_card_records_what_it_must(tiny_model):
     card = json.loads(tiny_model.read_text())
     for key in ("arch", "grid", "prior", "noise", "training", "code_version", "git_commit", "sha256", "metrics",
