@@ -463,14 +463,15 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         loaded = load(path, drop_bad_errors=err is not None, **(selectors or {}))
-    for w in caught:  # other packages' warnings go on as they came
-        if not issubclass(w.category, ACLearnedWarning):
+    ours = []  # what the loader warned of belongs to the result: printed as warnings and stored in the output
+    for w in caught:
+        if issubclass(w.category, ACLearnedWarning):
+            ours.append(str(w.message))
+        else:  # other packages' warnings go on as they came
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     out = continue_data(loaded, **kwargs)
     data = out.data  # with its length-1 axes dropped (continue_data squeezes)
-    # what the loader warned of belongs to the result: printed as warnings and stored in the HDF5 output
-    out.result.warnings[:0] = [str(w.message) for w in caught
-                               if issubclass(w.category, ACLearnedWarning)] + _imaginary_part_warning(data)
+    out.result.warnings[:0] = ours + _imaginary_part_warning(data)
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
         out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))

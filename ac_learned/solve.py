@@ -416,11 +416,12 @@ def solve(
                     f"{n_bad} of {reliable.size} spectra: the network's own chi2/N is above its calibrated "
                     f"threshold ({max(thr):.3g}): " + RECOMMENDATION
                 )
-        too_noisy = noise_above_model(sigma_rel, noise_ceiling(net.card))
+        ceiling = noise_ceiling(net.card)
+        too_noisy = noise_above_model(sigma_rel, ceiling)
         if np.any(too_noisy):
             prefix = "" if single else f"{int(too_noisy.sum())} of {too_noisy.size} spectra: "
             warnings.append(prefix + NOISE_ABOVE_MODEL.format(sigma=float(sigma_rel[too_noisy].max()), name=net.name,
-                                                              ceiling=noise_ceiling(net.card)))
+                                                              ceiling=ceiling))
         if reliable is not None:
             reliable = reliable & ~at_edge & ~too_noisy
         if fit_distance is not None:
@@ -462,6 +463,13 @@ def solve(
     )
 
 
+def check_default_mix(flat_weight: float, floor: float) -> None:
+    """Refuse a flat share or floor of a neural default model outside ``[0, 1]`` (:class:`InputError`)."""
+    for name, value in (("flat_weight", flat_weight), ("floor", floor)):
+        if not 0.0 <= float(value) <= 1.0:
+            raise InputError(f"{name} must lie in [0, 1], got {value}")
+
+
 def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: float = 0.05,
                                 floor: float = 1e-4, broadened_share: np.ndarray | float = 0.0,
                                 beta: float | None = None) -> np.ndarray:
@@ -486,9 +494,7 @@ def default_model_from_spectrum(A: np.ndarray, omega: np.ndarray, flat_weight: f
     beta : float, optional
         Inverse temperature (the broadening's width is set in ``beta * omega``).
     """
-    for name, value in (("flat_weight", flat_weight), ("floor", floor)):
-        if not 0.0 <= float(value) <= 1.0:
-            raise InputError(f"{name} must lie in [0, 1], got {value}")
+    check_default_mix(flat_weight, floor)
     w = trapezoid_weights(omega)
     A2 = np.atleast_2d(A)
     A2 = A2 / (A2 @ w)[:, None]

@@ -49,12 +49,14 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ..cards import load_model
+from ..conventions import detect_sign
 from ..errors import ACLearnedWarning, InputError, ModelError
 from ..grids import trapezoid_weights
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
 from ..solve import (
     ContinuationResult,
+    check_default_mix,
     default_broadened_share,
     default_model_from_spectrum,
     density_with_broadened_share,
@@ -244,7 +246,7 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         raise InputError("model='rlista' needs a diagonal Green's function (offdiag=False): the networks "
                          "return a positive spectrum")
     stdev, cov = _error_bars(problem, kwargs, "model='rlista'")
-    if problem.kernel_mode == "time_fermionic" and numpy.sum(numpy.real(problem.im_data)) < 0:
+    if problem.kernel_mode == "time_fermionic" and detect_sign(numpy.real(problem.im_data)) == "standard":
         raise InputError("ana_cont's MaxEnt takes -G(tau) >= 0 for kernel_mode='time_fermionic' (its kernel is "
                          "positive), and these data are G(tau) <= 0: pass im_data=-G (method='rlista' takes "
                          "either sign)")
@@ -567,8 +569,7 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
     mode = _check_kernel(problem, "model='rlista'")
     if stdev is None and cov is None:
         raise InputError("model='rlista' needs stdev or cov")
-    if not 0.0 <= flat_weight <= 1.0:
-        raise InputError(f"flat_weight must lie in [0, 1], got {flat_weight}")
+    check_default_mix(flat_weight, floor)  # before the network runs
     _, omega, _ = physical_axes(problem)
     res, mapped, inside, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device,
                                            allow_clip=True, fit_data=False)
