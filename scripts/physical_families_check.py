@@ -2,6 +2,8 @@
 
 Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/physical_families_check.py [--extra] [--only NAME_SUBSTR]
          [--no-maxent] [--model NAME] [--out FILE.jsonl] [--arrays DIR] [--shard K/N]
+     ... physical_families_check.py --coarse-tau   (solve's Err against the tau grid's end spacing, ~1 min)
+     ... physical_families_check.py --shares       (solve with its broadened share forced, ~1 min)
 (53 cases, or 14 with ``--extra``: other noise seeds of the worst cases and smooth one-sided spectra; one
 MaxEnt-flat run each, 1-300 s; run two shards ``--shard 0/2`` and ``1/2`` side by side; docs/accuracy.md
 "A user test on unseen spectral families")
@@ -227,8 +229,49 @@ def matrix():
     return M
 
 
+def coarse_tau_rows() -> None:
+    """``solve``'s Err against the tau grid's end spacing times omega_max (docs/accuracy.md, coarse-tau table)."""
+    for name, beta, wmax in (("metal_U4", 200, 10), ("metal_U4", 100, 10), ("mott_U4", 200, 10), ("metal_U2", 200, 8)):
+        for ntau in (51, 101, 151, 201, 401, 801):
+            tau, gn, _, omega, At, sig, _, _ = make_case(name, beta, wmax, ntau, 1e-4, 7)
+            r = ac_learned.solve(tau, gn, beta=beta, omega=omega, err=sig)
+            coarse = any("tau grid is coarse" in w for w in r.warnings)
+            print(f"{name} beta {beta} ntau {ntau}: spacing*omega_max {beta / (ntau - 1) * wmax:.1f}, "
+                  f"Err {err_l1(r.A, At, omega):.3f}, peaks {peaks(r.A, omega)}{', coarse warning' if coarse else ''}",
+                  flush=True)
+
+
+def share_rows() -> None:
+    """``solve`` with its broadened share forced to 0 / 0.7 / 0.9 / 1 (docs/accuracy.md, smooth continua)."""
+    import importlib
+
+    solve_module = importlib.import_module("ac_learned.solve")
+    shipped = solve_module.broadened_share
+    cases = [("positive_only", 20, 8, 401, 1e-4), ("positive_only", 50, 10, 401, 1e-5), ("semicond", 100, 5, 801, 1e-5),
+             ("semicond", 20, 5, 401, 1e-4), ("metal_U4", 50, 8, 401, 1e-4), ("metal_U2", 20, 8, 401, 1e-4),
+             ("mott_U4", 20, 8, 401, 1e-5), ("bcs_D03", 50, 5, 401, 1e-4), ("doped", 20, 6, 401, 1e-4),
+             ("metal_U4_g02", 100, 8, 801, 1e-4)]
+    print("case | network alone | shipped | share 0 | 0.7 | 0.9 | 1 (Err)")
+    try:
+        for name, beta, wmax, ntau, rel in cases:
+            tau, gn, _, omega, At, sig, _, _ = make_case(name, beta, wmax, ntau, rel, 0)
+            errs = []
+            for share in ("shipped", 0.0, 0.7, 0.9, 1.0):
+                solve_module.broadened_share = shipped if share == "shipped" else (
+                    lambda s, v=share: np.full(np.shape(s), v))
+                errs.append(err_l1(ac_learned.solve(tau, gn, beta=beta, omega=omega, err=sig).A, At, omega))
+            solve_module.broadened_share = shipped
+            alone = ac_learned.solve(tau, gn, beta=beta, omega=omega, err=sig, fit_data=False)
+            print(f"{name} beta {beta} sigma {rel:g} | {err_l1(alone.A, At, omega):.3f} | "
+                  + " | ".join(f"{e:.3f}" for e in errs), flush=True)
+    finally:
+        solve_module.broadened_share = shipped
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
+    ap.add_argument("--coarse-tau", action="store_true", help="only the coarse-tau rows")
+    ap.add_argument("--shares", action="store_true", help="only the forced-share rows")
     ap.add_argument("--extra", action="store_true", help="the extra cases instead of the main matrix")
     ap.add_argument("--only", default=None)
     ap.add_argument("--no-maxent", action="store_true")
@@ -237,6 +280,9 @@ if __name__ == "__main__":
     ap.add_argument("--arrays", default=None, help="folder for the spectra as .npy (not saved without it)")
     ap.add_argument("--shard", default="0/1")
     a = ap.parse_args()
+    if a.coarse_tau or a.shares:
+        coarse_tau_rows() if a.coarse_tau else share_rows()
+        raise SystemExit(0)
     if a.arrays:
         os.makedirs(a.arrays, exist_ok=True)
     done = set()
