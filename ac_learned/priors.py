@@ -2,8 +2,8 @@
 
 Spectra are built in the window coordinate ``u = nu / V`` in [-1, 1] (``V`` the
 model's half-width ``beta * Omega_max``) so one family serves every window.
-Each spectrum is a mixture of components (Gaussian, Lorentzian, semicircle)
-whose weight on a grid cell is the exact integral of the component over the
+Each spectrum is a mixture of components (Gaussian, Lorentzian, semicircle,
+band edge) whose weight on a grid cell is the exact integral of the component over the
 cell (difference of its cumulative distribution), so peaks narrower than the
 grid keep their weight.  Weight outside the window is dropped and every
 spectrum is renormalised to ``sum(a) = 1``.
@@ -27,6 +27,11 @@ Families (``FAMILIES``):
     band edges: one or two semicircular (square-root edge) bands.
 ``hubbard``
     three peaks: a quasi-particle peak near zero plus lower and upper Hubbard bands.
+``continua``
+    smooth one-sided continua: one or two band edges with a power-law onset
+    ``|u - e|^p`` (``p`` in [-0.3, 2.5]: 1D, 2D, 3D densities of states and
+    softer) and an exponential tail, on either side, with an optional broad
+    Gaussian background (semiconductors, band tails, photoemission-like continua).
 """
 
 from __future__ import annotations
@@ -34,29 +39,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erf, gammainc
 
 from .errors import InputError
 from .grids import cell_edges
 from .kernels import fermionic_kernel_dimensionless
 
-GAUSS, LORENTZ, SEMI = 0, 1, 2
+GAUSS, LORENTZ, SEMI, EDGE = 0, 1, 2, 3
 MAX_COMPONENTS = 12
 
 
 @dataclass
 class Components:
-    """A batch of mixtures: arrays of shape (n, MAX_COMPONENTS) in window units."""
+    """A batch of mixtures: arrays of shape (n, MAX_COMPONENTS) in window units.
+
+    ``shape`` is used by band edges only (``EDGE``): the Gamma shape ``p + 1``
+    of a density ``|u - center|^p exp(-|u - center| / |width|)``, on the side
+    ``u > center`` for ``width > 0`` and ``u < center`` for ``width < 0``.
+    """
 
     kind: np.ndarray
     center: np.ndarray
     width: np.ndarray
     weight: np.ndarray
+    shape: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.shape is None:
+            self.shape = np.ones(self.kind.shape)
 
     @classmethod
     def empty(cls, n: int) -> Components:
         shape = (n, MAX_COMPONENTS)
-        return cls(np.zeros(shape, int), np.zeros(shape), np.ones(shape), np.zeros(shape))
+        return cls(np.zeros(shape, int), np.zeros(shape), np.ones(shape), np.zeros(shape), np.ones(shape))
 
     def set(self, rows: np.ndarray, col: int, kind: int, center, width, weight) -> None:
         self.kind[rows, col] = kind
@@ -65,7 +80,8 @@ class Components:
         self.weight[rows, col] = weight
 
 
-def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, u: np.ndarray) -> np.ndarray:
+def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, u: np.ndarray,
+         shape: np.ndarray | None = None) -> np.ndarray:
     """Cumulative distribution of each component at points ``u``; shapes (n, C, len(u))."""
     z = (u[None, None, :] - center[..., None]) / width[..., None]
     out = np.empty(z.shape)
@@ -77,6 +93,14 @@ def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, u: np.ndarray)
     se = np.broadcast_to(k == SEMI, z.shape)
     zc = np.clip(z[se], -1.0, 1.0)
     out[se] = 0.5 + (zc * np.sqrt(1.0 - zc * zc) + np.arcsin(zc)) / np.pi
+    ed = np.broadcast_to(k == EDGE, z.shape)
+    if np.any(ed):
+        # z = (u - c) / w is the distance into the band on either side (w < 0: mirrored)
+        shape = np.ones(kind.shape) if shape is None else shape
+        shape_b = np.broadcast_to(shape[..., None], z.shape)[ed]
+        left = np.broadcast_to(width[..., None] < 0, z.shape)[ed]
+        p_in = gammainc(shape_b, np.clip(z[ed], 0.0, None))
+        out[ed] = np.where(left, 1.0 - p_in, p_in)
     return out
 
 
@@ -95,7 +119,7 @@ def components_to_weights(comp: Components, u_grid: np.ndarray) -> np.ndarray:
         Non-negative weights summing to one per row.
     """
     edges = cell_edges(u_grid)
-    cdf = _cdf(comp.kind, comp.center, comp.width, edges)
+    cdf = _cdf(comp.kind, comp.center, comp.width, edges, comp.shape)
     per_cell = np.diff(cdf, axis=-1)  # (n, C, Nnu)
     a = np.einsum("nc,ncj->nj", comp.weight, per_cell)
     total = a.sum(axis=1, keepdims=True)
@@ -205,6 +229,27 @@ def _family_hubbard(rng, n, v_max):
     return comp
 
 
+def _family_continua(rng, n, v_max):
+    comp = Components.empty(n)
+    s = _scale(rng, n)
+    k = rng.integers(1, 3, n)
+    mid = s * rng.uniform(-0.3, 0.3, n)
+    gap = s * rng.uniform(0.0, 0.5, n)
+    first_side = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
+    for c in range(2):
+        rows = np.nonzero(k > c)[0]
+        # two edges face away from each other across a gap (a semiconductor); one edge sits anywhere
+        side = first_side[rows] * (1.0 if c == 0 else -1.0)
+        onset = np.where(k[rows] == 2, mid[rows] + side * gap[rows] / 2, s[rows] * rng.uniform(-0.6, 0.6, rows.size))
+        tail = s[rows] * _loguniform(rng, 0.03, 0.5, rows.size)
+        comp.set(rows, c, EDGE, onset, side * tail, rng.uniform(0.3, 1.0, rows.size))
+        comp.shape[rows, c] = 1.0 + rng.uniform(-0.3, 2.5, rows.size)
+    rows = np.nonzero(rng.uniform(size=n) < 0.4)[0]
+    comp.set(rows, 2, GAUSS, s[rows] * rng.uniform(-0.5, 0.5, rows.size), s[rows] * rng.uniform(0.2, 0.6, rows.size),
+             rng.uniform(0.05, 0.5, rows.size))
+    return comp
+
+
 FAMILIES = {
     "paper": _family_paper,
     "gaussians": _family_gaussians,
@@ -213,6 +258,7 @@ FAMILIES = {
     "gapped": _family_gapped,
     "semicircle": _family_semicircle,
     "hubbard": _family_hubbard,
+    "continua": _family_continua,
 }
 
 

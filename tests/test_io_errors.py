@@ -58,6 +58,11 @@ def test_text_that_is_not_a_table(tmp_path):
     (tmp_path / "wide.dat").write_text("0 1 2 3 4 5\n")
     with pytest.raises(FileFormatError, match="6 columns"):
         io.load(tmp_path / "wide.dat", beta=10)
+    # a tau table with an extra column (two orbitals, or tau G err err) is not Matsubara data
+    tau = np.linspace(0, 10, 11)
+    np.savetxt(tmp_path / "tau4.dat", np.column_stack([tau, -np.ones(11), -np.ones(11), np.full(11, 1e-3)]))
+    with pytest.raises(FileFormatError, match="holds 0.*2 or 3 columns"):
+        io.load(tmp_path / "tau4.dat", beta=10)
     (tmp_path / "comments.dat").write_text("# only a comment\n")
     with pytest.raises(FileFormatError, match="no data rows"):
         io.load(tmp_path / "comments.dat", beta=10)

@@ -363,6 +363,23 @@ def test_inspect_describes_the_file(files, name):
         assert "beta: 10" in text
 
 
+def test_inspect_states_sign_and_normalisation(files, tmp_path):
+    """inspect says which sign the file stores and -[G(0) + G(beta)] (1 for a normalised spectrum)."""
+    text = io.inspect(files["triqs"].path)
+    assert "sign: G <= 0 as stored; -[G(0) + G(beta)] = 1 " in text
+    assert "sign: Im G < 0 as stored" in text
+    # w2dynamics stores -G on bin centres: the flip is reported and no norm is claimed
+    w2d = io.inspect(files["w2dynamics"].path)
+    assert "-G >= 0 as stored (flipped on load)" in w2d and "normalisation not stored" in w2d
+    # a tau table in ana_cont's sign, scaled to 0.5: beta is not needed to read sign and norm
+    src = io.load(files["triqs"].path, block="G_tau/up", orbital=0)
+    path = tmp_path / "half.dat"
+    np.savetxt(path, np.column_stack([src.grid, -0.5 * src.values.real]))
+    text = io.inspect(path)
+    assert "-G >= 0 as stored (flipped on load); -[G(0) + G(beta)] = 0.5 " in text
+    assert "pass beta=" in text
+
+
 def test_inspect_mentions_selectors(files):
     text = io.inspect(files["triqs"].path)
     assert "block=" in text and "orbital=" in text and "(not loadable)" in text

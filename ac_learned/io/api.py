@@ -172,10 +172,12 @@ def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
         if reader is alps_maxent and any(c.kind == "tau" for c in cands) and not alps_maxent.stores_tau_points(ctx):
             lines.append("  tau points: not stored in the file; ALPS MaxEnt's default is assumed (N points from 0 "
                          f"to beta, both ends); {alps_maxent.grid_override_hint()}")
-    lines.append(f"  Green's functions ({len(cands)}):")
-    for c in cands:
-        mark = "" if c.loadable and c.fermionic else "  (not loadable)"
-        lines.append(f"    {c.describe()}{mark}")
+        lines.append(f"  Green's functions ({len(cands)}):")
+        for c in cands:
+            mark = "" if c.loadable and c.fermionic else "  (not loadable)"
+            lines.append(f"    {c.describe()}{mark}")
+            if c.loadable and c.fermionic and c.kind in ("tau", "iw"):
+                lines.append(f"      {_convention_text(reader, ctx, c)}")
     usable = [c for c in cands if c.loadable and c.fermionic]
     if len(usable) > 1:
         example = option("block", usable[0].name)
@@ -212,6 +214,47 @@ def _selector(label: str) -> str | None:
     if label == "k" or label.startswith(("k_", "r_")):
         return option("k")
     return None
+
+
+_INSPECT_MAX_VALUES = 10_000_000
+
+
+def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
+    """The sign the file stores and, for G(tau), the normalisation -[G(0) + G(beta)].
+
+    ``ac_learned``'s convention (docs): G(tau) <= 0 with -[G(0) + G(beta)] = 1 for a
+    normalised spectrum (the integral of A over omega); Im G(i w_n) < 0.
+    """
+    if int(np.prod(cand.shape)) > _INSPECT_MAX_VALUES:
+        return "sign: not read (large data set)"
+    try:
+        # sign and normalisation do not depend on beta; a placeholder lets tables without it be read
+        probe = Context(path=ctx.path, h5=ctx.h5, beta=ctx.beta, iteration=ctx.iteration, cache=ctx.cache)
+        with h5u.guard(ctx.path, "the values"):
+            if probe.beta is None and reader.file_beta(ctx, cand) is None:
+                probe.beta = 1.0
+            raw = reader.read(probe, cand)
+    except ACLearnedError as exc:
+        return f"sign: unreadable ({exc})"
+    stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G < 0 as stored",
+              "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
+              else "Im G > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
+    if raw.kind != "tau":
+        return f"sign: {stored}"
+    values = np.asarray(raw.values).real
+    grid = np.asarray(raw.grid, float)
+    if grid.size < 2 or values.shape[-1] != grid.size or not np.all(np.isfinite(values[..., [0, -1]])):
+        return f"sign: {stored}"
+    ends = -(values[..., 0] + values[..., -1])
+    diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == ends.shape else np.ones(ends.shape, bool)
+    ends = ends[np.asarray(diag, bool)] if ends.ndim else np.atleast_1d(ends)
+    if ends.size == 0:
+        return f"sign: {stored}"
+    same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
+    norm = f"{ends.min():.4g}" if same else f"{ends.min():.4g} ... {ends.max():.4g}"
+    if abs(grid[0]) > 1e-9 * max(1.0, abs(grid[-1])):
+        return f"sign: {stored}; normalisation not stored (no point at tau = 0: bin centres?)"
+    return f"sign: {stored}; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
 
 
 def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:

@@ -83,6 +83,12 @@ def candidates(ctx: Context) -> list[Candidate]:
     """A text file holds one Green's function."""
     table = _table(ctx.path)
     kind = "tau" if table.shape[1] <= 3 else "iw"
+    if kind == "iw" and np.any(table[:, 0] == 0.0):
+        raise FileFormatError(
+            f"{ctx.path}: {table.shape[1]} columns are read as Matsubara data (w_n, Re G, Im G, err[, err]), but "
+            "the first column holds 0, which no fermionic frequency (2n + 1) pi / beta is; a tau table has 2 or "
+            "3 columns (tau, G[, err]): keep those columns (one file per orbital)"
+        )
     return [Candidate(name="table", h5path="", kind=kind, shape=(table.shape[0],), extra={"table": table})]
 
 
