@@ -34,6 +34,10 @@ from .errors import InputError
 
 #: Tail terms subtracted analytically (c1, c2, c3).
 N_TAIL = 3
+#: Matsubara frequencies up to this multiple of the model's window ``V / beta`` are used.
+MATSUBARA_CAP = 8.0
+#: Fewest Matsubara frequencies used when the data have at least that many.
+MATSUBARA_MIN = 16
 #: Terms fitted by default.  Fitting 4 or 5 lowers the bias on exact data but
 #: raises the noise of ``G(tau)`` by 1.1-2x (measured while choosing, see docs/ana_cont.md).
 N_FIT_TERMS = 3
@@ -103,6 +107,16 @@ def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-6) -> fl
     if beta is not None and not np.isclose(float(beta), beta_grid, rtol=rtol, atol=0.0):
         raise InputError(f"beta = {beta} disagrees with the Matsubara axis, which implies beta = {beta_grid:.8g}")
     return float(beta_grid)
+
+
+def frequencies_to_use(omega_n, beta: float, v_max: float) -> int:
+    """How many of the first Matsubara frequencies to map for a model of window ``v_max``.
+
+    Those up to ``MATSUBARA_CAP * v_max / beta`` (beyond, white noise only adds to the error of G(tau)
+    while the fitted tail carries the rest; docs/ana_cont.md), and at least ``MATSUBARA_MIN``.
+    """
+    wn = np.asarray(omega_n, dtype=float)
+    return max(min(MATSUBARA_MIN, wn.size), int(np.sum(wn <= MATSUBARA_CAP * v_max / beta)))
 
 
 def _tail_basis(wn: np.ndarray, n_terms: int) -> np.ndarray:

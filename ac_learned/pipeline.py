@@ -59,12 +59,66 @@ def _one_spectrum(data: GreenData) -> np.ndarray:
             f"{data.path} holds {data.values.shape[:-1]} Green's functions (axes {axes}); choose one with "
             f"{picks} (`ac-learned inspect FILE` lists what is needed)"
         )
-    if data.kind != "tau":
-        raise InputError(
-            f"{data.path} holds Matsubara data; continue it through the ana_cont plugin "
-            "(method='rlista', kernel_mode='freq_fermionic') or load an imaginary-time G"
-        )
     return data.values
+
+
+def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", err: float | None = None) -> GreenData:
+    """One fermionic G(i omega_n) as G(tau) on the grid of the model that will continue it.
+
+    The map of :func:`ac_learned.matsubara.matsubara_to_tau` (the ana_cont plugin's for
+    ``kernel_mode="freq_fermionic"``): the first frequencies up to ``MATSUBARA_CAP`` times the model's
+    window, a fitted 1/(i omega_n)^k tail (k = 1..3) summed in closed form, the rest summed directly.
+    Every step is linear, so errors are propagated exactly (the diagonal is kept: the mapped points are
+    correlated) and bins are mapped one by one.
+
+    Parameters
+    ----------
+    data : GreenData
+        ``kind="iw"``, one Green's function (index axes already selected).
+    omega_max : float
+        Half-width of the real-frequency window; it chooses the model and so the tau grid.
+    model : str
+        As for :func:`ac_learned.solve`.
+    err : float, optional
+        Absolute error of the real and of the imaginary part, replacing the file's.
+
+    Returns
+    -------
+    GreenData
+        ``kind="tau"`` on the model's x-grid times beta, standard sign, with ``errors`` (when the data
+        have error bars or bins) and ``bins``; ``meta["from_matsubara"]`` says what was done.
+    """
+    from .matsubara import MATSUBARA_CAP, frequencies_to_use, matsubara_to_tau
+    from .zoo import resolve
+
+    values = _one_spectrum(data)
+    net = resolve(model, data.beta * omega_max)
+    wn = np.asarray(data.grid, dtype=float)
+    bins = None if data.bins is None else np.asarray(data.bins)
+    if err is not None:
+        stdev = np.full(wn.shape, float(err))
+    elif data.errors is not None:
+        stdev = np.asarray(data.errors, dtype=float)
+    elif data.cov is not None:
+        stdev = np.sqrt(np.abs(np.real(np.diagonal(data.cov))))
+    elif bins is not None and bins.shape[0] >= 2:
+        stdev = np.maximum(bins.real.std(axis=0, ddof=1), bins.imag.std(axis=0, ddof=1)) / np.sqrt(bins.shape[0])
+    else:
+        stdev = None
+    n_max = frequencies_to_use(wn, data.beta, net.v_max)
+    tau = net.x * data.beta
+    mapped = matsubara_to_tau(wn, values, tau, data.beta, stdev=stdev, n_max=n_max)
+    mapped_bins = None
+    if bins is not None:
+        mapped_bins = matsubara_to_tau(wn, bins, tau, data.beta, stdev=stdev, n_max=n_max).g_tau
+    used = (f"the first {n_max} of {wn.size} Matsubara frequencies (omega_n <= {MATSUBARA_CAP:g} V/beta)"
+            if n_max < wn.size else f"all {wn.size} Matsubara frequencies")
+    note = (f"G(i omega_n) mapped to G(tau) on {tau.size} points of model {net.name}'s grid from {used}, with a "
+            f"fitted 1/(i omega_n)^k tail (k = 1..3; norm c1 = {float(mapped.tail[0]):.4g})"
+            + ("; errors propagated (their diagonal: the mapped points are correlated)" if stdev is not None else ""))
+    meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
+    return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau, errors=mapped.err_tau,
+                     bins=mapped_bins, source=data.source, path=data.path, meta=meta)
 
 
 def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
@@ -149,8 +203,9 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     Parameters
     ----------
     data : GreenData
-        One imaginary-time Green's function (select index axes first; axes of
-        length 1 are dropped here).
+        One Green's function (select index axes first; axes of length 1 are
+        dropped here).  Matsubara data are mapped to G(tau) first
+        (:func:`tau_from_matsubara`).
     omega_max : float, optional
         Real-frequency window [-omega_max, omega_max]; default
         :func:`default_omega_max`.
@@ -173,6 +228,15 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
     data = squeeze(data)
+    if n_draws is not None and int(n_draws) < 1:
+        raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
+                         f"(1: no band), got {n_draws}")
+    omega_max = default_omega_max(data.beta) if omega_max is None else float(omega_max)
+    if omega_max <= 0 or n_omega < 3:
+        raise InputError("--omega-max must be positive and --n-omega at least 3")
+    if data.kind == "iw":
+        data = tau_from_matsubara(data, omega_max, model, err)
+        err = None  # used for the Matsubara points; the mapped G(tau) carries its own errors
     g = _one_spectrum(data)
     if err is not None:
         errors = np.full(g.shape, float(err))
@@ -185,12 +249,6 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         errors = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
     else:
         errors = None
-    omega_max = default_omega_max(data.beta) if omega_max is None else float(omega_max)
-    if omega_max <= 0 or n_omega < 3:
-        raise InputError("--omega-max must be positive and --n-omega at least 3")
-    if n_draws is not None and int(n_draws) < 1:
-        raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
-                         f"(1: no band), got {n_draws}")
     omega = np.linspace(-omega_max, omega_max, int(n_omega))
     kw = {"model": model, "backend": backend, "device": device}
     if method != "rlista":
@@ -212,6 +270,8 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     band = None
     if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
         band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
+    elif n_draws < 2:
+        band = None  # --draws 1: no band
     elif use_cov:
         band = error_band(data.grid, g, data.beta, omega, cov=data.cov, n_draws=n_draws, centre=res, **kw)
     elif errors is not None:
@@ -287,6 +347,8 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
                 f["A_std"].attrs["method"] = out.band.method
                 f["A_std"].attrs["n_samples"] = out.band.n_samples
             d = f.create_group("data")
+            if data.meta.get("from_matsubara"):
+                d.attrs["from_matsubara"] = str(data.meta["from_matsubara"])
             d["tau"] = data.grid
             d["G"] = data.values
             if data.errors is not None:
@@ -444,6 +506,8 @@ def _load_notes(data: GreenData, err: float | None) -> list[str]:
                      f"{option('err', err)} replaces them")
     if data.meta.get("tau_grid_assumed"):
         notes.append(str(data.meta["tau_grid_assumed"]))
+    if data.meta.get("from_matsubara"):
+        notes.append(str(data.meta["from_matsubara"]))
     return notes
 
 
@@ -479,7 +543,9 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
         out.files.append(str(plot_output(plot, out, force)))
     res = out.result
     note = fit_note(res.chi2, out.method, fitted=res.fit_distance is not None)
-    log(f"{data.source} {data.path}: beta = {data.beta:g}, {len(data.grid)} tau points; model "
+    points = f"{len(data.grid)} tau points" + (f" mapped from {data.meta['matsubara_points']} Matsubara frequencies"
+                                              if "matsubara_points" in data.meta else "")
+    log(f"{data.source} {data.path}: beta = {data.beta:g}, {points}; model "
         f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
         f"{_network_chi2_text(res)}; reliable = {res.reliable}{note}")
     for n in _load_notes(data, err):

@@ -4,6 +4,8 @@ Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/physical_families_check.py [-
          [--no-maxent] [--model NAME] [--out FILE.jsonl] [--arrays DIR] [--shard K/N]
      ... physical_families_check.py --coarse-tau   (solve's Err against the tau grid's end spacing, ~1 min)
      ... physical_families_check.py --shares       (solve with its broadened share forced, ~1 min)
+     ... physical_families_check.py --smooth       (four smooth shapes of no family, 16 cases with MaxEnt)
+     ... physical_families_check.py --compare-models OLD NEW --grid 20,8,401   (two models, no MaxEnt, ~5 min)
 (53 cases, or 14 with ``--extra``: other noise seeds of the worst cases and smooth one-sided spectra; one
 MaxEnt-flat run each, 1-300 s; run two shards ``--shard 0/2`` and ``1/2`` side by side; docs/accuracy.md
 "A user test on unseen spectral families")
@@ -89,6 +91,31 @@ def spec_twoband_edge(w):
     return 0.5 * np.sqrt(xv) * np.exp(-xv / 1.0) + 0.5 * np.sqrt(xc) * np.exp(-xc / 1.5)
 
 
+def fermi(x):
+    return 0.5 * (1 - np.tanh(x / 2))
+
+
+def spec_lognormal(w):
+    # a log-normal continuum from an onset at -0.5 (peak near +0.4, long tail)
+    x = np.clip(w + 0.5, 1e-12, None)
+    return np.where(w > -0.5, np.exp(-np.log(x / 1.2) ** 2 / (2 * 0.45 ** 2)) / x, 0.0)
+
+
+def spec_fermi_band(w):
+    # a flat-topped band from -2.5 to +1 with soft (Fermi-function) edges of different widths
+    return fermi((w - 1.0) / 0.3) * fermi(-(w + 2.5) / 0.6)
+
+
+def spec_drude_interband(w):
+    # a Drude peak (Lorentzian, width 0.3) and a soft interband onset at 1.2 with an exponential tail
+    return 0.3 * lor(w, 0, 0.3) + 0.7 * fermi(-(w - 1.2) / 0.15) * np.exp(-np.clip(w - 1.2, 0, None) / 1.5)
+
+
+def spec_skew_bump(w):
+    # a skewed broad bump (skew-normal-like)
+    return np.exp(-0.5 * ((w + 0.5) / 1.2) ** 2) * (1 + np.tanh(2.0 * (w + 0.5)))
+
+
 SPECTRA = {
     "negative_only": lambda w: spec_positive(-w),
     "semicircle_D2": lambda w: semi(w, 0.0, 2.0),
@@ -106,7 +133,13 @@ SPECTRA = {
     "flatband": spec_flatband,
     "positive_only": spec_positive,
     "semicond": spec_twoband_edge,
+    # smooth shapes of no training family and no earlier case (session 13, ``--smooth``)
+    "lognormal": spec_lognormal,
+    "fermi_band": spec_fermi_band,
+    "drude_interband": spec_drude_interband,
+    "skew_bump": spec_skew_bump,
 }
+SMOOTH_SHAPES = ("lognormal", "fermi_band", "drude_interband", "skew_bump")
 
 
 def make_case(name, beta, wmax, ntau, rel, seed):
@@ -199,6 +232,12 @@ def extra_matrix():
             ("semicond", 50, 5, 401, 1e-3, 0), ("positive_only", 50, 8, 401, 1e-3, 0)]
 
 
+def smooth_matrix():
+    """Four smooth shapes of no training family (session 13): is the weak spot smooth spectra, or band edges?"""
+    return [(name, beta, wmax, ntau, rel, 0) for name in SMOOTH_SHAPES
+            for beta, wmax, ntau in ((20, 8, 401), (100, 5, 801)) for rel in (1e-5, 1e-4)]
+
+
 # ------------------------------------------------------------- the test matrix (~60 MaxEnt runs)
 def matrix():
     M = []
@@ -268,11 +307,57 @@ def share_rows() -> None:
         solve_module.broadened_share = shipped
 
 
+FAMILIES_7 = ("paper", "gaussians", "lorentzians", "sharp", "gapped", "semicircle", "hubbard")
+
+
+def compare_models(old: str, new: str, beta: float, wmax: float, ntau: int) -> None:
+    """Two models (names or card paths, one window each, no MaxEnt) on every spectrum here and on held-out sets.
+
+    Used for the continua-prior experiment (docs/accuracy.md, session 13): ``solve(model=...)`` Err on all
+    SPECTRA at sigma 1e-5, 1e-4, 1e-3 with two noise draws each, then the networks' RSE on 3000 held-out
+    spectra of the shipped zoo's seven families and of the ``continua`` family.
+    """
+    from ac_learned.inference import NumpyBackend
+    from ac_learned.priors import make_dataset
+    from ac_learned.zoo import resolve
+
+    ratios: dict = {}
+    for name in sorted(SPECTRA):
+        for rel in (1e-5, 1e-4, 1e-3):
+            for repeat in (0, 1):
+                seed = zlib.crc32(f"{name}-{beta}-{rel}".encode()) % 2 ** 31 + 1000 * repeat
+                tau, gn, _, omega, At, sig, _, _ = make_case(name, beta, wmax, ntau, rel, seed)
+                e = [err_l1(ac_learned.solve(tau, gn, beta=beta, omega=omega, err=sig, model=m).A, At, omega)
+                     for m in (old, new)]
+                ratios.setdefault(name, []).append(e[1] / e[0])
+                ratios.setdefault(rel, []).append(e[1] / e[0])
+                print(f"{name} sigma {rel:g} draw {repeat}: Err old {e[0]:.4f} new {e[1]:.4f}", flush=True)
+    print("new / old Err, mean over the draws and noise levels of each spectrum:")
+    for name in sorted(SPECTRA):
+        print(f"  {name}: {np.mean(ratios[name]):.2f}")
+    for rel in (1e-5, 1e-4, 1e-3):
+        print(f"  sigma {rel:g}: median {np.median(ratios[rel]):.3f}")
+    print(f"  all: median {np.median([r for k, v in ratios.items() if isinstance(k, str) for r in v]):.3f}")
+    models = [resolve(m, 1.0) for m in (old, new)]
+    for label, mix in (("seven families", dict.fromkeys(FAMILIES_7, 1.0)), ("continua", {"continua": 1.0})):
+        a, g, _ = make_dataset(3000, models[0].x, models[0].nu, mix, seed=12345)
+        rng = np.random.default_rng(5)
+        for rel in (1e-5, 1e-4, 1e-3):
+            gn = g + rel * rng.standard_normal(g.shape)
+            rse = [np.mean(np.linalg.norm(NumpyBackend(m).run(gn) - a, axis=1)) for m in models]
+            print(f"held-out {label}, sigma {rel:g}: network RSE old {rse[0]:.4f} new {rse[1]:.4f} "
+                  f"({rse[1] / rse[0]:.3f})", flush=True)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--coarse-tau", action="store_true", help="only the coarse-tau rows")
     ap.add_argument("--shares", action="store_true", help="only the forced-share rows")
     ap.add_argument("--extra", action="store_true", help="the extra cases instead of the main matrix")
+    ap.add_argument("--smooth", action="store_true", help="four smooth shapes of no family instead (16 cases)")
+    ap.add_argument("--compare-models", nargs=2, metavar=("OLD", "NEW"),
+                    help="two models (one window each, no MaxEnt) on every spectrum at --grid, and held-out sets")
+    ap.add_argument("--grid", default="20,8,401", help="BETA,OMEGA_MAX,NTAU for --compare-models")
     ap.add_argument("--only", default=None)
     ap.add_argument("--no-maxent", action="store_true")
     ap.add_argument("--model", default="auto")
@@ -280,6 +365,10 @@ if __name__ == "__main__":
     ap.add_argument("--arrays", default=None, help="folder for the spectra as .npy (not saved without it)")
     ap.add_argument("--shard", default="0/1")
     a = ap.parse_args()
+    if a.compare_models:
+        beta_c, wmax_c, ntau_c = a.grid.split(",")
+        compare_models(*a.compare_models, float(beta_c), float(wmax_c), int(ntau_c))
+        raise SystemExit(0)
     if a.coarse_tau or a.shares:
         coarse_tau_rows() if a.coarse_tau else share_rows()
         raise SystemExit(0)
@@ -290,7 +379,7 @@ if __name__ == "__main__":
         for line in open(a.out):
             done.add(tag(json.loads(line)))
     k, n = map(int, a.shard.split("/"))
-    cases = extra_matrix() if a.extra else [(*c, 0) for c in matrix()]
+    cases = extra_matrix() if a.extra else smooth_matrix() if a.smooth else [(*c, 0) for c in matrix()]
     for i, (name, beta, wmax, ntau, rel, repeat) in enumerate(cases):
         if i % n != k or (a.only and a.only not in name):
             continue

@@ -244,3 +244,63 @@ def test_loader_warnings_and_a_dropped_imaginary_part_reach_the_output(text_file
 def test_out_naming_the_text_table_is_refused_with_the_h5_name(text_file, tmp_path, capsys):
     assert main(["continue", str(text_file), "--beta", str(BETA), "--out", str(tmp_path / "D.dat")]) == 2
     assert "--out" in (err := capsys.readouterr().err) and "D.h5" in err and not list(tmp_path.glob("D.*"))
+
+
+def _matsubara_table(path, n_freq=300, sigma=1e-4, seed=0):
+    import io_fixtures as fx
+
+    wn = fx.matsubara(n_freq)
+    rng = np.random.default_rng(seed)
+    g = fx.g_iw(wn, 0.1) + sigma * (rng.standard_normal(wn.size) + 1j * rng.standard_normal(wn.size))
+    np.savetxt(path, np.column_stack([wn, g.real, g.imag, np.full(wn.size, sigma)]))
+    return fx
+
+
+def test_continue_matsubara_file_maps_to_tau(tmp_path):
+    """`continue` on G(i w_n): mapped to G(tau) on the model's grid, then continued as tau data."""
+    fx = _matsubara_table(tmp_path / "giw.dat")
+    lines = []
+    out = continue_file(tmp_path / "giw.dat", out_h5=tmp_path / "A.h5", omega_max=8.0, n_draws=5,
+                        log=lines.append)
+    text = "\n".join(lines)
+    assert "mapped from 300 Matsubara frequencies" in text and "note: G(i omega_n) mapped to G(tau)" in text
+    data, res = out.data, out.result
+    assert data.kind == "tau" and data.grid[0] == 0.0 and np.isclose(data.grid[-1], 10.0)
+    # the mapped G(tau) is the model's G(tau) within its propagated errors
+    resid = (data.values - fx.g_tau(data.grid, 0.1)) / data.errors
+    assert np.max(np.abs(resid)) < 6
+    w = res.omega
+    truth = fx.spectrum(w, 0.1)
+    err = np.trapezoid(np.abs(res.A - truth), w) / np.trapezoid(truth, w)
+    assert err < 0.15 and res.reliable and 0.5 < res.chi2 < 2
+    with h5py.File(tmp_path / "A.h5", "r") as f:
+        assert "Matsubara" in f["data"].attrs["from_matsubara"]
+
+
+def test_tau_from_matsubara_maps_bins_and_takes_err(tmp_path):
+    import io_fixtures as fx
+
+    from ac_learned.io import GreenData
+    from ac_learned.pipeline import tau_from_matsubara
+
+    wn = fx.matsubara(200)
+    rng = np.random.default_rng(1)
+    noise = rng.standard_normal((8, wn.size)) + 1j * rng.standard_normal((8, wn.size))
+    bins = fx.g_iw(wn, 0.1)[None, :] + 3e-4 * noise
+    data = GreenData(kind="iw", beta=10.0, grid=wn, values=bins.mean(axis=0), bins=bins, source="test", path="x")
+    mapped = tau_from_matsubara(data, 8.0)
+    assert mapped.bins.shape == (8, mapped.grid.size)
+    # linear map: the mean of the mapped bins is the mapped mean
+    np.testing.assert_allclose(mapped.bins.mean(axis=0), mapped.values, atol=1e-12)
+    assert mapped.errors is not None and np.all(mapped.errors > 0)
+    # --err replaces the bins' spread in the tail fit and the propagated errors
+    bigger = tau_from_matsubara(data, 8.0, err=1e-2)
+    assert np.median(bigger.errors) > 10 * np.median(mapped.errors)
+    with pytest.raises(InputError, match="choose one"):
+        tau_from_matsubara(GreenData(kind="iw", beta=10.0, grid=wn, values=np.stack([bins[0], bins[1]])), 8.0)
+
+
+def test_one_draw_means_no_band(text_file, tiny_model):
+    out = continue_file(text_file, selectors={"beta": BETA}, omega_max=4.0, model=str(tiny_model), n_draws=1,
+                        log=lambda *a: None)
+    assert out.band is None

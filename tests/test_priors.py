@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 
 from ac_learned.errors import InputError
-from ac_learned.grids import make_nu_grid, make_x_grid
-from ac_learned.priors import FAMILIES, NoiseModel, make_dataset, sample_spectra
+from ac_learned.grids import cell_edges, make_nu_grid, make_x_grid
+from ac_learned.priors import (
+    EDGE,
+    FAMILIES,
+    Components,
+    NoiseModel,
+    components_to_weights,
+    make_dataset,
+    sample_spectra,
+)
 
 NU = make_nu_grid(101, 50.0, "sinh")
 X = make_x_grid(48, "chebyshev")
@@ -29,6 +37,36 @@ def test_gapped_family_has_a_gap():
     a, _ = sample_spectra(200, NU, {"gapped": 1.0}, np.random.default_rng(0))
     # the minimum between the two largest maxima is far below them for most spectra
     assert np.median(a.min(axis=1)) < 1e-3
+
+
+def test_band_edge_component_is_the_cell_integral_of_its_density():
+    """EDGE: |u - c|^p exp(-|u - c| / |w|) on the side given by the sign of w, integrated over each cell."""
+    u = np.linspace(-1, 1, 2001)
+    comp = Components.empty(2)
+    comp.set(np.array([0, 1]), 0, EDGE, np.array([0.1, -0.1]), np.array([0.2, -0.2]), 1.0)
+    comp.shape[:, 0] = 2.5  # p = 1.5
+    a = components_to_weights(comp, u)
+    x = np.clip(u - 0.1, 0, None)
+    ref = x ** 1.5 * np.exp(-x / 0.2) * np.diff(cell_edges(u))
+    np.testing.assert_allclose(a[0], ref / ref.sum(), atol=2e-6)
+    assert a[0][u < 0.1].sum() < 1e-12  # one-sided
+    np.testing.assert_allclose(a[1], a[0][::-1], atol=1e-12)  # width < 0 mirrors it
+
+
+def test_continua_family_is_one_sided_and_smooth():
+    a, _ = sample_spectra(300, NU, {"continua": 1.0}, np.random.default_rng(0))
+    # a continuum spreads its weight: no delta-like peaks, unlike the sharp family
+    assert np.median(a.max(axis=1)) < 0.1
+    # one or two band edges; two face away from each other across a gap (a semiconductor)
+    comp = FAMILIES["continua"](np.random.default_rng(1), 500, 50.0)
+    assert np.all(comp.kind[:, 0] == EDGE)
+    two = comp.weight[:, 1] > 0
+    assert 0.3 < two.mean() < 0.7
+    assert np.all(comp.kind[two, 1] == EDGE) and np.all(np.sign(comp.width[two, 0]) == -np.sign(comp.width[two, 1]))
+    left_edge = np.where(comp.width[two, 0] < 0, comp.center[two, 0], comp.center[two, 1])
+    right_edge = np.where(comp.width[two, 0] > 0, comp.center[two, 0], comp.center[two, 1])
+    assert np.all(left_edge <= right_edge)
+    assert np.all((comp.shape[:, :2] >= 0.7) & (comp.shape[:, :2] <= 3.5))
 
 
 def test_mixture_and_dataset_consistency():

@@ -53,7 +53,7 @@ from ..conventions import detect_sign
 from ..errors import ACLearnedWarning, InputError, ModelError
 from ..grids import trapezoid_weights
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
-from ..matsubara import MatsubaraToTau, matsubara_beta, matsubara_to_tau
+from ..matsubara import MATSUBARA_CAP, MatsubaraToTau, frequencies_to_use, matsubara_beta, matsubara_to_tau
 from ..solve import (
     ContinuationResult,
     check_default_mix,
@@ -98,10 +98,6 @@ DEFAULT_FLOOR = 1e-4
 #: Share of the network's spectrum broadened in beta * omega in the neural default model (a number or "auto":
 #: the fit's share for the data's noise, 0.7 for precise data, none above 3e-4; docs/accuracy.md).
 DEFAULT_BROADENED_SHARE: float | str = "auto"
-#: Matsubara frequencies up to this multiple of the model's window ``V / beta`` are used.
-MATSUBARA_CAP = 8.0
-#: Fewest Matsubara frequencies used when the data have at least that many.
-MATSUBARA_MIN = 16
 
 BROADENED_NOTE_START = "neural default model: "
 _OWN_KWARGS = ("rlista_model", "backend", "device", "flat_weight", "floor", "broadened_share")
@@ -434,8 +430,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
                     fit_data=fit_data)
         return res, None, inside, notes
     wn = numpy.asarray(im_axis, dtype=float)
-    cap = MATSUBARA_CAP * net.v_max / beta
-    n_max = max(min(MATSUBARA_MIN, wn.size), int(numpy.sum(wn <= cap)))
+    n_max = frequencies_to_use(wn, beta, net.v_max)
     tau = net.x * beta
     mapped = matsubara_to_tau(wn, numpy.asarray(problem.im_data), tau, beta, stdev=stdev, cov=cov, n_max=n_max)
     if n_max < wn.size:
