@@ -264,3 +264,21 @@ def test_other_input_errors(tau_data, iw_data):
                                         kernel_mode="freq_fermionic")
     with pytest.raises(InputError, match="all of them"):
         probl.solve(method="rlista", stdev=NOISE, verbose=False)
+
+
+def test_subclass_constructor_takes_lists_and_names_bad_arguments(tau_data):
+    """ana_cont's constructor answers these with AttributeError/TypeError/ValueError; the subclass explains."""
+    tau, g = tau_data
+    as_lists = AnalyticContinuationProblem(im_axis=list(tau), re_axis=list(OMEGA), im_data=list(g),
+                                           kernel_mode="time_fermionic", beta=BETA)
+    sol, _ = as_lists.solve(method="rlista", stdev=np.full(tau.size, NOISE), verbose=False)
+    ref, _ = tau_problem(tau_data).solve(method="rlista", stdev=np.full(tau.size, NOISE), verbose=False)
+    np.testing.assert_allclose(sol.A_opt, ref.A_opt)
+    ok = dict(im_axis=tau, re_axis=OMEGA, im_data=g, kernel_mode="time_fermionic", beta=BETA)
+    for change, match in ((dict(beta=None), "needs beta"), (dict(beta=-1.0), "positive"),
+                          (dict(kernel_mode="time"), "kernel_mode must be one of"),
+                          (dict(im_data=g[:-1]), "im_data has 100 points"), (dict(re_axis=None), "needs re_axis"),
+                          (dict(im_data=["a"] * tau.size), "array of numbers"),
+                          (dict(re_axis=OMEGA + 0.5j), "re_axis must be real")):
+        with pytest.raises(InputError, match=match):
+            AnalyticContinuationProblem(**{**ok, **change})

@@ -177,6 +177,47 @@ def unregister() -> bool:
     return True
 
 
+#: The kernel modes ana_cont 1.1.2's constructor accepts.
+KERNEL_MODES = ("freq_fermionic", "freq_bosonic", "time_fermionic", "time_bosonic", "freq_fermionic_phsym",
+                "time_fermionic_phsym")
+
+
+def _checked_problem_args(im_axis, re_axis, im_data, kernel_mode, beta) -> tuple:
+    """The constructor's arguments as ana_cont needs them (arrays), or an InputError saying what is wrong.
+
+    ana_cont itself answers a list with ``AttributeError: 'list' object has no attribute 'imag'`` and a time
+    kernel without beta with ``TypeError`` from a division; lists and tuples are taken as arrays here.
+    """
+    if kernel_mode not in KERNEL_MODES:
+        raise InputError(f"kernel_mode must be one of {list(KERNEL_MODES)}, got {kernel_mode!r}")
+    arrays = []
+    for name, value in (("im_axis", im_axis), ("re_axis", re_axis), ("im_data", im_data)):
+        if value is None:
+            raise InputError(f"AnalyticContinuationProblem needs {name}")
+        arr = numpy.asarray(value)
+        if arr.dtype.kind not in "biufc" or arr.ndim == 0 or arr.size == 0:
+            raise InputError(f"{name} must be a non-empty array of numbers, got {type(value).__name__} "
+                             f"with dtype {arr.dtype} and shape {arr.shape}")
+        arrays.append(arr)
+    im_axis, re_axis, im_data = arrays
+    if im_axis.ndim != 1 or re_axis.ndim != 1:
+        raise InputError(f"im_axis and re_axis must be 1-D, got shapes {im_axis.shape} and {re_axis.shape}")
+    if numpy.iscomplexobj(re_axis):
+        raise InputError("re_axis must be real (the real frequencies)")
+    if im_data.shape[-1] != im_axis.size:
+        raise InputError(f"im_data has {im_data.shape[-1]} points on its last axis, im_axis {im_axis.size}")
+    if kernel_mode.startswith("time"):
+        if beta is None:
+            raise InputError(f"kernel_mode={kernel_mode!r} needs beta= (the inverse temperature)")
+        try:
+            beta = float(beta)
+        except (TypeError, ValueError):
+            raise InputError(f"beta must be a positive number, got {beta!r}") from None
+        if not numpy.isfinite(beta) or beta <= 0:
+            raise InputError(f"beta must be a positive finite number, got {beta!r}")
+    return im_axis, re_axis.astype(float), im_data, beta
+
+
 class AnalyticContinuationProblem(_HOST):
     """Drop-in subclass of ana_cont's ``AnalyticContinuationProblem`` with the ac_learned methods.
 
@@ -187,6 +228,7 @@ class AnalyticContinuationProblem(_HOST):
     """
 
     def __init__(self, im_axis=None, re_axis=None, im_data=None, kernel_mode=None, beta=None):
+        im_axis, re_axis, im_data, beta = _checked_problem_args(im_axis, re_axis, im_data, kernel_mode, beta)
         super().__init__(im_axis=im_axis, re_axis=re_axis, im_data=im_data, kernel_mode=kernel_mode, beta=beta)
         self.physical_axes = (numpy.array(im_axis, dtype=float), numpy.array(re_axis, dtype=float),
                            None if beta is None else float(beta))
