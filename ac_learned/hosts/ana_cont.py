@@ -52,6 +52,7 @@ from ..cards import load_model
 from ..conventions import detect_sign
 from ..errors import ACLearnedWarning, InputError, ModelError
 from ..grids import trapezoid_weights
+from ..io._base import check_user_beta
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MATSUBARA_CAP, MatsubaraToTau, frequencies_to_use, matsubara_beta, matsubara_to_tau
 from ..solve import (
@@ -209,12 +210,7 @@ def _checked_problem_args(im_axis, re_axis, im_data, kernel_mode, beta) -> tuple
     if kernel_mode.startswith("time"):
         if beta is None:
             raise InputError(f"kernel_mode={kernel_mode!r} needs beta= (the inverse temperature)")
-        try:
-            beta = float(beta)
-        except (TypeError, ValueError):
-            raise InputError(f"beta must be a positive number, got {beta!r}") from None
-        if not numpy.isfinite(beta) or beta <= 0:
-            raise InputError(f"beta must be a positive finite number, got {beta!r}")
+        beta = check_user_beta(beta)
     return im_axis, re_axis.astype(float), im_data, beta
 
 
