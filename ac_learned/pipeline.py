@@ -105,6 +105,10 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
         stdev = np.maximum(bins.real.std(axis=0, ddof=1), bins.imag.std(axis=0, ddof=1)) / np.sqrt(bins.shape[0])
     else:
         stdev = None
+    if stdev is not None and (stdev.shape != wn.shape or not np.all(np.isfinite(stdev)) or np.any(stdev <= 0)):
+        raise InputError(f"{data.path}: the Matsubara error bars must be finite and positive, one per frequency "
+                         f"(the file's contain NaN, zeros or negative values, or do not match the {wn.size} "
+                         f"frequencies); {option('err', placeholder='<error of Re and Im>')} replaces them")
     n_max = frequencies_to_use(wn, data.beta, net.v_max)
     tau = net.x * data.beta
     mapped = matsubara_to_tau(wn, values, tau, data.beta, stdev=stdev, n_max=n_max)
