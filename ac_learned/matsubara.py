@@ -70,7 +70,7 @@ class MatsubaraToTau:
     operator: np.ndarray
 
 
-def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-6) -> float:
+def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-5) -> float:
     """Check that ``omega_n`` are the first fermionic frequencies and return beta.
 
     Parameters
@@ -96,7 +96,9 @@ def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-6) -> fl
     if wn.ndim != 1 or wn.size < 4 or not np.all(np.isfinite(wn)) or wn[0] <= 0:
         raise InputError("Matsubara frequencies must be a 1-D array of at least 4 positive numbers "
                          "(the imaginary parts omega_n, as ana_cont's im_axis)")
-    beta_grid = np.pi / wn[0]
+    odd = 2 * np.arange(wn.size) + 1
+    # least squares over all frequencies: a file's rounded omega_n (say 10 digits) still give beta to ~1e-10
+    beta_grid = float(np.pi * np.sum(odd * odd) / np.sum(odd * wn))
     expected = (2 * np.arange(wn.size) + 1) * np.pi / beta_grid
     if not np.allclose(wn, expected, rtol=rtol, atol=0.0):
         raise InputError(
@@ -106,7 +108,8 @@ def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-6) -> fl
         )
     if beta is not None and not np.isclose(float(beta), beta_grid, rtol=rtol, atol=0.0):
         raise InputError(f"beta = {beta} disagrees with the Matsubara axis, which implies beta = {beta_grid:.8g}")
-    return float(beta_grid)
+    # the user's beta when given (the tau grid is built on it), else the grid's
+    return float(beta) if beta is not None else beta_grid
 
 
 def frequencies_to_use(omega_n, beta: float, v_max: float) -> int:

@@ -232,6 +232,8 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     if method not in METHODS:
         raise InputError(f"method must be one of {METHODS}, got {method!r}")
     data = squeeze(data)
+    if err is not None and not (np.isfinite(float(err)) and float(err) > 0):
+        raise InputError(f"--err (err) is the data's one-sigma error bar and must be a positive number, got {err}")
     if n_draws is not None and int(n_draws) < 1:
         raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
                          f"(1: no band), got {n_draws}")

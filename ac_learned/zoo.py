@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from importlib import resources
 from pathlib import Path
 
@@ -70,10 +69,13 @@ def covers_noise(card: dict, sigma_rel: float) -> bool:
 
 def _auto_window(v_required: float) -> list[dict]:
     """Cards of the auto models with the smallest ``V >= v_required`` (one window, its noise bands)."""
-    candidates = [c for c in list_cards() if c.get("auto", True) and float(c["grid"]["v_max"]) >= v_required]
+    # a relative slack of 1e-9: beta inferred from rounded frequencies (10.000000000000028) must not pass over
+    # the window that serves beta = 10
+    candidates = [c for c in list_cards()
+                  if c.get("auto", True) and float(c["grid"]["v_max"]) * (1 + 1e-9) >= v_required]
     if not candidates:
         return []
-    v_best = float(candidates[0]["grid"]["v_max"])
+    v_best = min(float(c["grid"]["v_max"]) for c in candidates)
     return [c for c in candidates if float(c["grid"]["v_max"]) == v_best]
 
 
@@ -151,7 +153,7 @@ def companion(served: LoadedModel) -> LoadedModel | None:
     card = served.card
     if not card.get("auto", True):
         return None
-    next_window = _auto_window(math.nextafter(served.v_max, math.inf))
+    next_window = _auto_window(served.v_max * (1 + 1e-6))  # strictly wider than the slack of _auto_window
     for partner_card in next_window:
         if noise_ceiling(partner_card) == noise_ceiling(card):
             partner = load_model(partner_card["_path"])

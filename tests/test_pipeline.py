@@ -320,3 +320,39 @@ def test_matsubara_with_bad_error_bars_names_err(tmp_path):
     with pytest.raises(InputError, match="Matsubara error bars must be finite.*err="):
         tau_from_matsubara(data, 6.0)
     assert np.all(np.isfinite(tau_from_matsubara(data, 6.0, err=1e-4).errors))
+
+
+def test_matsubara_rounded_frequencies_and_beta(tmp_path):
+    """A file's w_n rounded to 10 digits: beta from all frequencies, the user's beta kept, the right window."""
+    import io_fixtures as fx
+
+    from ac_learned.matsubara import matsubara_beta
+
+    for beta in (10.0, 37.5, 200.0):
+        wn = np.array([float(f"{w:.10g}") for w in fx.matsubara(300, beta=beta)])
+        assert abs(matsubara_beta(wn) - beta) < 1e-7 * beta
+        assert matsubara_beta(wn, beta) == beta
+    wn = fx.matsubara(200)
+    g = fx.g_iw(wn, 0.1)
+    rounded = np.column_stack([[float(f"{w:.10g}") for w in wn], g.real, g.imag, np.full(wn.size, 1e-4)])
+    np.savetxt(tmp_path / "r.dat", rounded)
+    out = continue_file(tmp_path / "r.dat", n_draws=1, omega_max=10.0, log=lambda *a: None)
+    assert out.result.model_card["name"] == "rlista10-v100"  # beta*omega_max = 100 within rounding
+    from ac_learned.errors import ACLearnedError
+
+    with pytest.raises(ACLearnedError, match="wrong: if they are the fermionic .* imply beta = 10"):
+        continue_file(tmp_path / "r.dat", selectors={"beta": 20.0}, n_draws=1, log=lambda *a: None)
+    with pytest.raises(InputError, match="--err|err.*positive"):
+        continue_file(tmp_path / "r.dat", n_draws=1, err=0.0, log=lambda *a: None)
+
+
+def test_tau_table_with_extra_columns_is_not_matsubara(tmp_path):
+    import io_fixtures as fx
+
+    from ac_learned.errors import FileFormatError
+
+    tau = (np.arange(100) + 0.5) * 0.1  # bin centres look like (2n+1) pi / beta
+    g = fx.g_tau(tau, 0.1)
+    np.savetxt(tmp_path / "t.dat", np.column_stack([tau, g, np.full(100, 1e-4), np.full(100, 1e-4)]))
+    with pytest.raises(FileFormatError, match="2 or 3 columns"):
+        continue_file(tmp_path / "t.dat", n_draws=1, log=lambda *a: None)

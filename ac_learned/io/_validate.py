@@ -67,14 +67,16 @@ def _check_grid(raw: Raw, where: str) -> None:
             raise _grid_error(raw, f"{where}: Matsubara frequencies must be positive")
         x = grid * beta / np.pi
         nearest = np.rint(x)
-        if not np.all(np.abs(x - nearest) <= 1e-6 * np.maximum(1.0, x)):
+        implied = f"if they are the fermionic (2n+1) pi/beta from n = 0, they imply beta = {np.pi / grid[0]:.8g}"
+        if not np.all(np.abs(x - nearest) <= 1e-4 * np.maximum(1.0, x)):
             raise _grid_error(
-                raw, f"{where}: frequencies are not Matsubara frequencies n*pi/beta for beta={beta:g}"
+                raw, f"{where}: frequencies are not Matsubara frequencies n*pi/beta for beta={beta:g}; {implied} "
+                     "(a wrong beta?)"
             )
         if np.any(nearest % 2 == 0):
             raise InputError(
-                f"{where}: bosonic Matsubara frequencies (2n pi/beta) found; "
-                "a fermionic Green's function is expected"
+                f"{where}: bosonic Matsubara frequencies (2n pi/beta) for beta={beta:g} found; a fermionic "
+                f"Green's function is expected. Or beta is wrong: {implied}"
             )
     raw.grid = grid
 

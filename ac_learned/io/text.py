@@ -104,8 +104,10 @@ def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
     if pos.size >= 2:
         beta = 2 * np.pi / float(np.min(np.diff(pos)))
         x = pos * beta / np.pi
-        if np.all(np.abs(x - np.rint(x)) < 1e-6 * np.maximum(1.0, x)) and np.all(np.rint(x) % 2 == 1):
-            return beta
+        odd = np.rint(x)
+        if np.all(np.abs(x - odd) < 1e-4 * np.maximum(1.0, x)) and np.all(odd % 2 == 1):
+            # least squares over all frequencies: rounded columns still give beta to their precision
+            return float(np.pi * np.sum(odd * odd) / np.sum(odd * pos))
     return resolve_beta(ctx, None, "a text table; the frequency spacing does not determine it")
 
 
@@ -123,6 +125,16 @@ def read(ctx: Context, cand: Candidate) -> Raw:
         beta = _matsubara_beta(ctx, w)
         meta["beta_inferred"] = ctx.beta is None
         values = table[:, 1] + 1j * table[:, 2]
+        top = np.argsort(w)[-max(2, w.size // 4):]
+        # G(i w_n) -> c1 / (i w_n): at high frequencies |Im G| >> |Re G| ~ c2 / w_n^2; a tau table's third
+        # column (an error bar) is far smaller than its second
+        not_a_tail = np.median(np.abs(values.imag[top])) < 0.1 * np.median(np.abs(values.real[top]))
+        if w.size >= 8 and not_a_tail:
+            raise FileFormatError(
+                f"{ctx.path}: {table.shape[1]} columns read as Matsubara data (w_n, Re G, Im G, err[, err]), but the "
+                "values at the highest frequencies do not fall off like a G(i w_n) (tail 1/(i w_n)); is it a tau "
+                "table with extra columns? A tau table has 2 or 3 columns (tau, G[, err])"
+            )
         errors = table[:, 3] if table.shape[1] == 4 else np.maximum(table[:, 3], table[:, 4])
         keep = w > 0
         if not np.all(keep):
