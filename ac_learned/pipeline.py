@@ -526,9 +526,12 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     does not exist are refused, and existing ones unless ``force``.  ``out_h5``
     also gets a text table beside it (suffix ``.dat``).  With ``err`` given the
     file's own error bars are not needed (NaN ones, as in one-rank w2dynamics
-    runs, are dropped); index axes of length 1 need no selector.
+    runs, are dropped); index axes of length 1 need no selector.  ``beta`` (for
+    files without it) may be given as a keyword or in ``selectors``.
     """
     check_targets(path, out_h5, plot, force)
+    if "beta" in kwargs:  # beta belongs to loading (files without it); accepted here as on the command line
+        selectors = {**(selectors or {}), "beta": kwargs.pop("beta")}
     err = kwargs.get("err")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -356,3 +356,8 @@ def test_tau_table_with_extra_columns_is_not_matsubara(tmp_path):
     np.savetxt(tmp_path / "t.dat", np.column_stack([tau, g, np.full(100, 1e-4), np.full(100, 1e-4)]))
     with pytest.raises(FileFormatError, match="2 or 3 columns"):
         continue_file(tmp_path / "t.dat", n_draws=1, log=lambda *a: None)
+
+
+def test_continue_file_takes_beta_as_keyword(text_file, tiny_model):
+    out = continue_file(text_file, beta=BETA, omega_max=4.0, model=str(tiny_model), n_draws=1, log=lambda *a: None)
+    assert out.data.beta == BETA
