@@ -70,6 +70,16 @@ class MatsubaraToTau:
     operator: np.ndarray
 
 
+def beta_from_frequencies(odd, omega_n) -> float:
+    """beta fitted by least squares to ``omega_n = odd * pi / beta`` over all frequencies.
+
+    A file's rounded frequencies (say 10 digits) still give beta to about that precision, where
+    ``pi / omega_0`` alone would carry the first one's rounding error.
+    """
+    odd = np.asarray(odd, dtype=float)
+    return float(np.pi * np.sum(odd * odd) / np.sum(odd * np.asarray(omega_n, dtype=float)))
+
+
 def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-5) -> float:
     """Check that ``omega_n`` are the first fermionic frequencies and return beta.
 
@@ -97,9 +107,8 @@ def matsubara_beta(omega_n, beta: float | None = None, rtol: float = 1e-5) -> fl
         raise InputError("Matsubara frequencies must be a 1-D array of at least 4 positive numbers "
                          "(the imaginary parts omega_n, as ana_cont's im_axis)")
     odd = 2 * np.arange(wn.size) + 1
-    # least squares over all frequencies: a file's rounded omega_n (say 10 digits) still give beta to ~1e-10
-    beta_grid = float(np.pi * np.sum(odd * odd) / np.sum(odd * wn))
-    expected = (2 * np.arange(wn.size) + 1) * np.pi / beta_grid
+    beta_grid = beta_from_frequencies(odd, wn)
+    expected = odd * np.pi / beta_grid
     if not np.allclose(wn, expected, rtol=rtol, atol=0.0):
         raise InputError(
             "the Matsubara axis must hold the fermionic frequencies (2n+1) pi / beta for n = 0, 1, ..., Nw-1, "

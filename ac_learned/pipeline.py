@@ -95,34 +95,42 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     net = resolve(model, data.beta * omega_max)
     wn = np.asarray(data.grid, dtype=float)
     bins = None if data.bins is None else np.asarray(data.bins)
-    if err is not None:
-        stdev = np.full(wn.shape, float(err))
-    elif data.errors is not None:
-        stdev = np.asarray(data.errors, dtype=float)
-    elif data.cov is not None:
-        stdev = np.sqrt(np.abs(np.real(np.diagonal(data.cov))))
-    elif bins is not None and bins.shape[0] >= 2:
-        stdev = np.maximum(bins.real.std(axis=0, ddof=1), bins.imag.std(axis=0, ddof=1)) / np.sqrt(bins.shape[0])
-    else:
-        stdev = None
+    stdev = _point_errors(data, err)
     if stdev is not None and (stdev.shape != wn.shape or not np.all(np.isfinite(stdev)) or np.any(stdev <= 0)):
         raise InputError(f"{data.path}: the Matsubara error bars must be finite and positive, one per frequency "
                          f"(the file's contain NaN, zeros or negative values, or do not match the {wn.size} "
                          f"frequencies); {option('err', placeholder='<error of Re and Im>')} replaces them")
     n_max = frequencies_to_use(wn, data.beta, net.v_max)
     tau = net.x * data.beta
-    mapped = matsubara_to_tau(wn, values, tau, data.beta, stdev=stdev, n_max=n_max)
-    mapped_bins = None
-    if bins is not None:
-        mapped_bins = matsubara_to_tau(wn, bins, tau, data.beta, stdev=stdev, n_max=n_max).g_tau
+    # one map for the values and every bin (it is linear; the operator is built once)
+    rows = values[None, :] if bins is None else np.concatenate([values[None, :], bins])
+    mapped = matsubara_to_tau(wn, rows, tau, data.beta, stdev=stdev, n_max=n_max)
+    mapped_bins = None if bins is None else mapped.g_tau[1:]
     used = (f"the first {n_max} of {wn.size} Matsubara frequencies (omega_n <= {MATSUBARA_CAP:g} V/beta)"
             if n_max < wn.size else f"all {wn.size} Matsubara frequencies")
     note = (f"G(i omega_n) mapped to G(tau) on {tau.size} points of model {net.name}'s grid from {used}, with a "
-            f"fitted 1/(i omega_n)^k tail (k = 1..3; norm c1 = {float(mapped.tail[0]):.4g})"
+            f"fitted 1/(i omega_n)^k tail (k = 1..3; norm c1 = {float(mapped.tail[0, 0]):.4g})"
             + ("; errors propagated (their diagonal: the mapped points are correlated)" if stdev is not None else ""))
     meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
-    return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau, errors=mapped.err_tau,
+    return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau[0], errors=mapped.err_tau,
                      bins=mapped_bins, source=data.source, path=data.path, meta=meta)
+
+
+def _point_errors(data: GreenData, err: float | None) -> np.ndarray | None:
+    """One-sigma errors per grid point: ``err`` if given, else the file's errors, covariance or bins.
+
+    For complex (Matsubara) bins the larger of the real and imaginary parts' spreads.
+    """
+    if err is not None:
+        return np.full(np.shape(data.grid), float(err))
+    if data.errors is not None:
+        return np.asarray(data.errors, dtype=float)
+    if data.cov is not None:
+        return np.sqrt(np.real(np.diagonal(data.cov)))
+    if data.bins is not None:
+        b = np.asarray(data.bins)
+        return np.maximum(b.real.std(axis=0, ddof=1), b.imag.std(axis=0, ddof=1)) / np.sqrt(b.shape[0])
+    return None
 
 
 def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
@@ -244,17 +252,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         data = tau_from_matsubara(data, omega_max, model, err)
         err = None  # used for the Matsubara points; the mapped G(tau) carries its own errors
     g = _one_spectrum(data)
-    if err is not None:
-        errors = np.full(g.shape, float(err))
-    elif data.errors is not None:
-        errors = data.errors
-    elif data.cov is not None:
-        errors = np.sqrt(np.diagonal(data.cov))
-    elif data.bins is not None:
-        b = np.asarray(data.bins)
-        errors = b.std(axis=0, ddof=1) / np.sqrt(b.shape[0])
-    else:
-        errors = None
+    errors = _point_errors(data, err)
     omega = np.linspace(-omega_max, omega_max, int(n_omega))
     kw = {"model": model, "backend": backend, "device": device}
     if method != "rlista":

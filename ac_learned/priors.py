@@ -80,8 +80,7 @@ class Components:
         self.weight[rows, col] = weight
 
 
-def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, u: np.ndarray,
-         shape: np.ndarray | None = None) -> np.ndarray:
+def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, shape: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Cumulative distribution of each component at points ``u``; shapes (n, C, len(u))."""
     z = (u[None, None, :] - center[..., None]) / width[..., None]
     out = np.empty(z.shape)
@@ -96,7 +95,6 @@ def _cdf(kind: np.ndarray, center: np.ndarray, width: np.ndarray, u: np.ndarray,
     ed = np.broadcast_to(k == EDGE, z.shape)
     if np.any(ed):
         # z = (u - c) / w is the distance into the band on either side (w < 0: mirrored)
-        shape = np.ones(kind.shape) if shape is None else shape
         shape_b = np.broadcast_to(shape[..., None], z.shape)[ed]
         left = np.broadcast_to(width[..., None] < 0, z.shape)[ed]
         p_in = gammainc(shape_b, np.clip(z[ed], 0.0, None))
@@ -119,7 +117,7 @@ def components_to_weights(comp: Components, u_grid: np.ndarray) -> np.ndarray:
         Non-negative weights summing to one per row.
     """
     edges = cell_edges(u_grid)
-    cdf = _cdf(comp.kind, comp.center, comp.width, edges, comp.shape)
+    cdf = _cdf(comp.kind, comp.center, comp.width, comp.shape, edges)
     per_cell = np.diff(cdf, axis=-1)  # (n, C, Nnu)
     a = np.einsum("nc,ncj->nj", comp.weight, per_cell)
     total = a.sum(axis=1, keepdims=True)

@@ -67,12 +67,15 @@ def covers_noise(card: dict, sigma_rel: float) -> bool:
     return sigma_rel <= noise_ceiling(card) / BAND_MARGIN
 
 
+#: Relative slack of a window's V: beta inferred from rounded frequencies (10.000000000000028) must not pass
+#: over the window that serves beta = 10.
+V_SLACK = 1e-9
+
+
 def _auto_window(v_required: float) -> list[dict]:
     """Cards of the auto models with the smallest ``V >= v_required`` (one window, its noise bands)."""
-    # a relative slack of 1e-9: beta inferred from rounded frequencies (10.000000000000028) must not pass over
-    # the window that serves beta = 10
     candidates = [c for c in list_cards()
-                  if c.get("auto", True) and float(c["grid"]["v_max"]) * (1 + 1e-9) >= v_required]
+                  if c.get("auto", True) and float(c["grid"]["v_max"]) * (1 + V_SLACK) >= v_required]
     if not candidates:
         return []
     v_best = min(float(c["grid"]["v_max"]) for c in candidates)
@@ -153,7 +156,7 @@ def companion(served: LoadedModel) -> LoadedModel | None:
     card = served.card
     if not card.get("auto", True):
         return None
-    next_window = _auto_window(served.v_max * (1 + 1e-6))  # strictly wider than the slack of _auto_window
+    next_window = _auto_window(served.v_max * (1 + 2 * V_SLACK))  # strictly wider: past the served one's slack
     for partner_card in next_window:
         if noise_ceiling(partner_card) == noise_ceiling(card):
             partner = load_model(partner_card["_path"])

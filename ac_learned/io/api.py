@@ -245,6 +245,8 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
     grid = np.asarray(raw.grid, float)
     if grid.size < 2 or values.shape[-1] != grid.size or not np.all(np.isfinite(values[..., [0, -1]])):
         return f"sign: {stored}"
+    if abs(grid[0]) > 1e-9 * max(1.0, abs(grid[-1])):
+        return f"sign: {stored}; normalisation not stored (no point at tau = 0: bin centres?)"
     ends = -(values[..., 0] + values[..., -1])
     diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == ends.shape else np.ones(ends.shape, bool)
     ends = ends[np.asarray(diag, bool)] if ends.ndim else np.atleast_1d(ends)
@@ -252,8 +254,6 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
         return f"sign: {stored}"
     same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
     norm = f"{ends.min():.4g}" if same else f"{ends.min():.4g} ... {ends.max():.4g}"
-    if abs(grid[0]) > 1e-9 * max(1.0, abs(grid[-1])):
-        return f"sign: {stored}; normalisation not stored (no point at tau = 0: bin centres?)"
     return f"sign: {stored}; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
 
 

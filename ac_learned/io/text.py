@@ -25,6 +25,7 @@ import numpy as np
 from ..atomic import atomic_write
 from ..conventions import detect_sign
 from ..errors import FileFormatError, InputError
+from ..matsubara import beta_from_frequencies
 from ._base import Candidate, Context, Raw, resolve_beta
 
 NAME = "text"
@@ -106,8 +107,7 @@ def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
         x = pos * beta / np.pi
         odd = np.rint(x)
         if np.all(np.abs(x - odd) < 1e-4 * np.maximum(1.0, x)) and np.all(odd % 2 == 1):
-            # least squares over all frequencies: rounded columns still give beta to their precision
-            return float(np.pi * np.sum(odd * odd) / np.sum(odd * pos))
+            return beta_from_frequencies(odd, pos)
     return resolve_beta(ctx, None, "a text table; the frequency spacing does not determine it")
 
 
