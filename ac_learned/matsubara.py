@@ -20,6 +20,21 @@ whole map is one real matrix ``L`` acting on ``[Re G; Im G]``; the errors of
 ``G(tau)`` follow from it exactly (``diag(L S L^T)``, ``S`` the covariance of the
 stacked data).  ``-(G(0) + G(beta)) = c1``: the norm is the fitted ``c1``.
 
+Three tail terms are right when the highest frequencies lie far beyond the
+spectrum (``omega_n >> |omega|`` where ``A(omega)`` has weight).  When they do
+not, the neglected ``c4 / (i omega_n)^4 + c5 / (i omega_n)^5`` bias the fit.
+With error bars the map checks this itself.  The difference ``d = (L5 - L3) g``
+between the G(tau) built with 3 and with 5 fitted terms is linear in the data,
+with known covariance ``C = D S D^T`` (rank 2: the directions of ``c4`` and
+``c5``), and zero mean when 3 terms are exact; so ``T = d^T C^+ d`` is
+chi-squared with rank(C) degrees of freedom then, and a large ``T`` shows a
+biased 3-term tail (a likelihood-ratio test of the nested tails).  When its
+p-value is below ``TAIL_P_SWITCH`` (1 %), 5 terms are fitted (their map
+triples the error of the two end points only) and tested against 7 the same
+way.  A 5-term tail rejected at ``TAIL_P_WARN`` (0.1 %) means the data stop too
+low for a tail fit; 7 terms are used and
+:attr:`MatsubaraToTau.tail_warning` says so.
+
 Conventions follow :mod:`ac_learned.conventions`: ``G(i omega_n) =
 int A / (i omega_n - omega)``, ``omega_n = (2n + 1) pi / beta``, standard sign.
 """
@@ -38,9 +53,18 @@ N_TAIL = 3
 MATSUBARA_CAP = 8.0
 #: Fewest Matsubara frequencies used when the data have at least that many.
 MATSUBARA_MIN = 16
-#: Terms fitted by default.  Fitting 4 or 5 lowers the bias on exact data but
-#: raises the noise of ``G(tau)`` by 1.1-2x (measured while choosing, see docs/ana_cont.md).
+#: Terms fitted by default.  Fitting 5 lowers the bias on exact data but triples the
+#: noise of ``G(0)`` and ``G(beta)`` (docs/ana_cont.md), so 5 are fitted only when the
+#: data show that 3 are not enough (see ``TAIL_P_SWITCH``).
 N_FIT_TERMS = 3
+#: Tail terms tried in turn when error bars are known: the next is taken when the test against the
+#: one after it fails.
+TAIL_TERMS_TRIED = (3, 5, 7)
+#: A tail is replaced by the next when the test against it has a p-value below this (1 % of exact
+#: tails switch needlessly, at the cost of noisier G(0) and G(beta) only).
+TAIL_P_SWITCH = 1e-2
+#: The last pair tried failing at a p-value below this raises ``tail_warning``.
+TAIL_P_WARN = 1e-3
 
 
 @dataclass
@@ -60,6 +84,15 @@ class MatsubaraToTau:
     beta : float
     operator : ndarray, shape (Ntau, 2 Nw)
         The linear map ``L`` with ``g_tau = L @ [Re G; Im G]``.
+    n_terms : int
+        Tail terms fitted (3, or 5 when the data showed 3 to be too few).
+    tail_p : float or None
+        p-value of the last tail test made (the chosen tail against two more terms, or the 5-term
+        tail against 7 when 7 were needed), on the first row of ``g_iw``; None without error bars or
+        with ``n_terms`` given.
+    tail_warning : str or None
+        Set when the 5-term tail fails its test too: the frequencies stop too low for the spectrum,
+        and ``g_tau`` may be biased by several of its error bars.
     """
 
     tau: np.ndarray
@@ -68,6 +101,9 @@ class MatsubaraToTau:
     tail: np.ndarray
     beta: float
     operator: np.ndarray
+    n_terms: int = N_FIT_TERMS
+    tail_p: float | None = None
+    tail_warning: str | None = None
 
 
 def beta_from_frequencies(odd, omega_n) -> float:
@@ -237,7 +273,8 @@ def _stacked_covariance(nw: int, stdev, cov) -> np.ndarray | None:
 
 
 def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, cov=None,
-                     n_fit: int | None = None, n_max: int | None = None) -> MatsubaraToTau:
+                     n_fit: int | None = None, n_max: int | None = None,
+                     n_terms: int | None = None) -> MatsubaraToTau:
     """Transform fermionic ``G(i omega_n)`` to ``G(tau)`` with tail subtraction.
 
     Parameters
@@ -261,6 +298,10 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
         noise the error of ``G(tau)`` grows like ``sqrt(n_max)`` while the
         truncation error falls like ``omega_max^-3``; about eight times the
         spectral width is enough (see docs/ana_cont.md).
+    n_terms : int, optional
+        Tail terms to fit (at least 3).  None: 3, or 5 or 7 when the data with their error bars show
+        the shorter tail to be biased (see the module's notes and ``tail_warning``); without error
+        bars 3.
 
     Returns
     -------
@@ -299,10 +340,69 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
         sigma_fit = np.broadcast_to(np.asarray(stdev, dtype=float), wn.shape)
     if sigma_fit is not None and (not np.all(np.isfinite(sigma_fit)) or np.any(sigma_fit <= 0)):
         raise InputError("stdev (or the diagonal of cov) must be finite and strictly positive")
-    op, p = matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit)
     stacked = np.concatenate([g.real, g.imag], axis=-1).astype(float)
+    s = _stacked_covariance(wn.size, stdev, cov)
+    tail_p, warning = None, None
+    if n_terms is not None:
+        n_terms = int(n_terms)
+    elif s is None:
+        n_terms = N_FIT_TERMS
+    else:
+        first_row = stacked.reshape(-1, 2 * wn.size)[0]
+        n_terms, tail_p, warning = _checked_tail_terms(wn, beta, tau, sigma_fit, n_fit, first_row, s)
+    op, p = matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=n_terms)
     g_tau = stacked @ op.T
     tail = stacked @ p.T
-    s = _stacked_covariance(wn.size, stdev, cov)
     err = None if s is None else np.sqrt(np.maximum(np.sum((op @ s) * op, axis=1), 0.0))
-    return MatsubaraToTau(tau=tau, g_tau=g_tau, err_tau=err, tail=tail, beta=beta, operator=op)
+    return MatsubaraToTau(tau=tau, g_tau=g_tau, err_tau=err, tail=tail, beta=beta, operator=op,
+                          n_terms=n_terms, tail_p=tail_p, tail_warning=warning)
+
+
+def tail_test(op: np.ndarray, op_next: np.ndarray, stacked: np.ndarray, cov_stacked: np.ndarray
+              ) -> tuple[float, float]:
+    """Test a tail against a longer one: the p-value of ``T = d^T C^+ d``, ``d = (op_next - op) g``.
+
+    Both maps are unbiased when the shorter tail is exact, so ``d`` then has zero mean and covariance
+    ``C = D S D^T``; ``T`` is chi-squared with rank(C) degrees of freedom.  Returns the p-value and the
+    estimated bias of ``op``'s G(tau) in its own error bars (rms over tau, ``d`` minus its noise).
+    """
+    from scipy.stats import chi2
+
+    diff = op_next - op
+    d = diff @ stacked
+    cov_d = diff @ cov_stacked @ diff.T
+    lam, vec = np.linalg.eigh(0.5 * (cov_d + cov_d.T))
+    keep = lam > 1e-10 * max(float(lam.max()), 0.0) if lam.size and lam.max() > 0 else np.zeros(lam.size, bool)
+    if not np.any(keep):
+        return 1.0, 0.0
+    t = float(np.sum((vec[:, keep].T @ d) ** 2 / lam[keep]))
+    var = np.maximum(np.sum((op @ cov_stacked) * op, axis=1), 1e-300)
+    excess = float(np.mean(d ** 2 / var) - np.mean(np.diag(cov_d) / var))
+    return float(chi2.sf(t, int(np.count_nonzero(keep)))), float(np.sqrt(max(excess, 0.0)))
+
+
+def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit, n_fit: int | None,
+                        stacked: np.ndarray, cov_stacked: np.ndarray) -> tuple[int, float | None, str | None]:
+    """The fewest tail terms of ``TAIL_TERMS_TRIED`` that pass :func:`tail_test` against the next.
+
+    Returns the terms, the p-value of the last test made, and a warning when the second-last tail
+    fails at ``TAIL_P_WARN`` (the last tried is then used).
+    """
+    most = wn.size if n_fit is None else int(n_fit)  # a tail cannot have more terms than fitted points
+    tried = [k for k in TAIL_TERMS_TRIED if k <= most] or [N_FIT_TERMS]
+    if len(tried) == 1:
+        return tried[0], None, None
+    ops = {k: matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=k)[0] for k in tried}
+    p, bias = 1.0, 0.0
+    for k, k_next in zip(tried, tried[1:]):
+        p, bias = tail_test(ops[k], ops[k_next], stacked, cov_stacked)
+        if p >= TAIL_P_SWITCH:
+            return k, p, None
+    warning = None
+    if p < TAIL_P_WARN:
+        warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there: "
+                   f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) is off by "
+                   f"about {bias:.2g} error bars rms), and {tried[-1]} cannot be checked. The tail "
+                   f"1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to several "
+                   f"times the width")
+    return tried[-1], p, warning

@@ -108,10 +108,14 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     mapped_bins = None if bins is None else mapped.g_tau[1:]
     used = (f"the first {n_max} of {wn.size} Matsubara frequencies (omega_n <= {MATSUBARA_CAP:g} V/beta)"
             if n_max < wn.size else f"all {wn.size} Matsubara frequencies")
+    longer = (f"; {mapped.n_terms} terms because the data showed 3 to be biased"
+              if mapped.n_terms > 3 and mapped.tail_warning is None else "")
     note = (f"G(i omega_n) mapped to G(tau) on {tau.size} points of model {net.name}'s grid from {used}, with a "
-            f"fitted 1/(i omega_n)^k tail (k = 1..3; norm c1 = {float(mapped.tail[0, 0]):.4g})"
+            f"fitted 1/(i omega_n)^k tail (k = 1..{mapped.n_terms}{longer}; norm c1 = {float(mapped.tail[0, 0]):.4g})"
             + ("; errors propagated (their diagonal: the mapped points are correlated)" if stdev is not None else ""))
     meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
+    if mapped.tail_warning:
+        meta["matsubara_tail_warning"] = mapped.tail_warning
     return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau[0], errors=mapped.err_tau,
                      bins=mapped_bins, source=data.source, path=data.path, meta=meta)
 
@@ -260,6 +264,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
             raise InputError(f"method {method!r} needs error bars: the file has none; pass --err")
         mkw = dict(kw, method=method, broadened_share=default_broadening)
         res = _maxent_solve(data.grid, g, data.beta, omega, errors, **mkw)
+        _biased_tail_verdict(data, res)
         draws = MAXENT_BAND_DRAWS if n_draws is None else int(n_draws)
         cov = data.cov if _usable_covariance(data, err)[0] else None
         band = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw) \
@@ -271,6 +276,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
                 cov=data.cov if use_cov else None, **kw)
     if cov_note:
         res.warnings.append(cov_note)
+    _biased_tail_verdict(data, res)
     band = None
     if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
         band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
@@ -281,6 +287,18 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     elif errors is not None:
         band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, **kw)
     return ContinuationOutput(data, res, band, method)
+
+
+def _biased_tail_verdict(data: GreenData, res: ContinuationResult) -> None:
+    """Matsubara data whose tail fit failed its test: warn, and the result is not reliable.
+
+    The mapped G(tau) is then off by more error bars than any chi2 threshold allows for; the chi2
+    flag would blame the error bars or the window, so the reason is given here.
+    """
+    warning = data.meta.get("matsubara_tail_warning")
+    if warning:
+        res.warnings.append(str(warning) + "; the result is marked not reliable")
+        res.reliable = False
 
 
 def _usable_covariance(data: GreenData, err: float | None) -> tuple[bool, str]:
@@ -510,6 +528,8 @@ def _load_notes(data: GreenData, err: float | None) -> list[str]:
                      f"{option('err', err)} replaces them")
     if data.meta.get("tau_grid_assumed"):
         notes.append(str(data.meta["tau_grid_assumed"]))
+    if data.meta.get("negative_frequencies"):
+        notes.append(str(data.meta["negative_frequencies"]))
     if data.meta.get("from_matsubara"):
         notes.append(str(data.meta["from_matsubara"]))
     return notes

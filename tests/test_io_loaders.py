@@ -380,6 +380,50 @@ def test_inspect_states_sign_and_normalisation(files, tmp_path):
     assert "pass beta=" in text
 
 
+def test_inspect_gives_the_matsubara_norm(files, tmp_path):
+    """For G(i w_n) inspect fits c1 = -lim w_n Im G (1 for the fixture's normalised spectrum), in any stored sign."""
+    text = io.inspect(files["triqs_iw"].path)
+    assert "Im G < 0 as stored; norm c1 = -lim w_n Im G(i w_n) = 0.99" in text
+    wn = fx.matsubara(200)
+    g = -0.5 * fx.g_iw(wn)  # ana_cont's sign, half the weight
+    np.savetxt(tmp_path / "half_iw.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
+    assert "(flipped on load); norm c1 = -lim w_n Im G(i w_n) = 0.5 " in io.inspect(tmp_path / "half_iw.dat")
+
+
+def test_negative_frequencies_are_checked_and_noted(files, tmp_path):
+    data = io.load(files["text_iw"].path)
+    note = data.meta["negative_frequencies"]
+    assert note.startswith(f"{fx.NIW} negative Matsubara frequencies dropped after checking G(-i w_n) = G(i w_n)*")
+    assert f"on {fx.NIW} pairs" in note
+    # a negative half that is not the conjugate of the positive one warns (off-diagonal or reordered data)
+    wn = fx.matsubara(fx.NIW, both=True)
+    g = fx.g_iw(wn, -0.1)
+    g[: fx.NIW] = g[: fx.NIW][::-1]  # stored from -w_1 down to -w_N: the wrong order
+    np.savetxt(tmp_path / "bad.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
+    with pytest.warns(ACLearnedWarning, match=r"G\(-i w_n\) differs from G\(i w_n\)\* by up to .* error bars"):
+        bad = io.load(tmp_path / "bad.dat")
+    np.testing.assert_allclose(bad.values, data.values, rtol=1e-12)  # the positive half is used
+
+
+def test_only_negative_frequencies_are_conjugated(files, tmp_path):
+    wn = fx.matsubara(fx.NIW, both=True)[: fx.NIW]
+    g = fx.g_iw(wn, -0.1)
+    np.savetxt(tmp_path / "neg.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
+    data = io.load(tmp_path / "neg.dat")
+    np.testing.assert_allclose(data.grid, fx.matsubara(fx.NIW), rtol=1e-12)
+    np.testing.assert_allclose(data.values, fx.g_iw(data.grid, -0.1), rtol=1e-10)
+    assert data.meta["sign_in_file"] == "standard" and "only negative" in data.meta["negative_frequencies"]
+    assert data.beta == pytest.approx(fx.BETA, rel=1e-10)
+
+
+def test_tau_table_with_two_equal_g_columns_is_not_matsubara(tmp_path):
+    tau = (np.arange(100) + 0.5) * 0.1  # bin centres look like (2n+1) pi / beta
+    g = fx.g_tau(tau)
+    np.savetxt(tmp_path / "updown.dat", np.column_stack([tau, g, g * (1 + 1e-3), np.full(100, 1e-4)]))
+    with pytest.raises(FileFormatError, match="two G columns equal"):
+        io.load(tmp_path / "updown.dat")
+
+
 def test_inspect_mentions_selectors(files):
     text = io.inspect(files["triqs"].path)
     assert "block=" in text and "orbital=" in text and "(not loadable)" in text

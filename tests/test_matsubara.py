@@ -91,3 +91,54 @@ def test_beta_checks():
         matsubara_to_tau(wn, np.zeros(30, complex), tau, stdev=1.0, cov=np.eye(30))
     with pytest.raises(InputError, match="shape"):
         matsubara_to_tau(wn, np.zeros(29, complex), tau)
+
+
+METAL = ((0.0, 0.3, 0.5), (-2.0, 0.6, 0.25), (2.0, 0.6, 0.25))
+
+
+def _noisy_metal(beta, n_freq, sigma, seed=0):
+    tau = np.linspace(0, beta, 101)
+    wn, giw, g_tau = exact_pair(n_freq, tau, beta=beta, peaks=METAL)
+    rng = np.random.default_rng(seed)
+    return tau, wn, giw + sigma * (rng.standard_normal(n_freq) + 1j * rng.standard_normal(n_freq)), g_tau
+
+
+def test_tail_check_keeps_three_terms_when_the_data_reach_the_tail():
+    tau, wn, g, _ = _noisy_metal(10.0, 200, 1e-4)
+    res = matsubara_to_tau(wn, g, tau, stdev=1e-4)
+    assert res.n_terms == 3 and res.tail_warning is None and res.tail_p > 0.01
+    # without error bars there is no test: three terms
+    assert matsubara_to_tau(wn, g, tau).n_terms == 3
+
+
+def test_tail_check_takes_more_terms_when_three_are_biased():
+    # beta = 40, frequencies up to 9.3 for a spectrum reaching +-3.5: three terms are off by ~37 error bars
+    tau, wn, g, g_exact = _noisy_metal(40.0, 60, 1e-5)
+    three = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-5, n_terms=3)
+    checked = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-5)
+    bias3 = np.max(np.abs(three.g_tau - g_exact) / three.err_tau)
+    bias = np.max(np.abs(checked.g_tau - g_exact) / checked.err_tau)
+    assert three.n_terms == 3 and checked.n_terms == 5 and checked.tail_warning is None
+    assert bias3 > 20 and bias < bias3 / 4
+
+
+def test_tail_check_warns_when_the_frequencies_stop_too_low():
+    tau, wn, g, _ = _noisy_metal(40.0, 30, 1e-5)  # omega_last = 4.6
+    res = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-5)
+    assert res.n_terms == 7 and res.tail_p < 1e-3
+    assert "stop at omega_n = 4.634, too low" in res.tail_warning and "5 tail terms are rejected" in res.tail_warning
+    with pytest.raises(InputError, match="n_terms must be at least 3"):
+        matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-4, n_terms=2)
+
+
+def test_tail_test_is_calibrated_on_exact_tails():
+    """Noise alone (the 3-term tail exact) gives uniform p-values: 1 % of draws below 0.01."""
+    from ac_learned.matsubara import TAIL_P_SWITCH, matsubara_operator, tail_test
+
+    wn = fermionic_matsubara_frequencies(BETA, 100)
+    tau = np.linspace(0, BETA, 101)
+    l3 = matsubara_operator(wn, BETA, tau, n_terms=3)[0]
+    l5 = matsubara_operator(wn, BETA, tau, n_terms=5)[0]
+    rng = np.random.default_rng(5)
+    p = np.array([tail_test(l3, l5, rng.standard_normal(2 * wn.size), np.eye(2 * wn.size))[0] for _ in range(3000)])
+    assert np.mean(p < TAIL_P_SWITCH) < 0.02 and 0.4 < np.median(p) < 0.6

@@ -361,3 +361,31 @@ def test_tau_table_with_extra_columns_is_not_matsubara(tmp_path):
 def test_continue_file_takes_beta_as_keyword(text_file, tiny_model):
     out = continue_file(text_file, beta=BETA, omega_max=4.0, model=str(tiny_model), n_draws=1, log=lambda *a: None)
     assert out.data.beta == BETA
+
+
+def test_continue_matsubara_with_too_few_frequencies_warns(tmp_path):
+    """A metal at beta = 40 given up to omega_n = 4.6 only: the tail test fails, the run says why and is not
+    reliable; given up to 9.4 (60 frequencies) five tail terms are fitted and said so."""
+    import io_fixtures as fx
+    from test_matsubara import METAL, exact_pair
+
+    def table(n_freq, sigma, name):
+        wn, giw, _ = exact_pair(n_freq, np.zeros(1), beta=40.0, peaks=METAL)
+        rng = np.random.default_rng(2)
+        g = giw + sigma * (rng.standard_normal(n_freq) + 1j * rng.standard_normal(n_freq))
+        both = np.concatenate([-wn[::-1], wn])
+        g = np.concatenate([np.conj(g[::-1]), g])  # with the negative frequencies, as TRIQS stores them
+        np.savetxt(tmp_path / name, np.column_stack([both, g.real, g.imag, np.full(both.size, sigma)]))
+        return tmp_path / name
+
+    lines = []
+    out = continue_file(table(30, 1e-5, "short.dat"), omega_max=6.0, n_draws=1, log=lines.append)
+    text = "\n".join(lines)
+    assert "warning: the Matsubara data stop at omega_n = 4.634, too low" in text and "not reliable" in text
+    assert out.result.reliable is False
+    assert "note: 30 negative Matsubara frequencies dropped after checking G(-i w_n) = G(i w_n)*" in text
+    lines.clear()
+    out = continue_file(table(60, 1e-4, "longer.dat"), omega_max=6.0, n_draws=1, log=lines.append)
+    text = "\n".join(lines)
+    assert "k = 1..5; 5 terms because the data showed 3 to be biased" in text and "too low" not in text
+    del fx

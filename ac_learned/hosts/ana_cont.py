@@ -473,10 +473,15 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     mapped = matsubara_to_tau(wn, numpy.asarray(problem.im_data), tau, beta, stdev=stdev, cov=cov, n_max=n_max)
     if n_max < wn.size:
         notes.append(f"G(tau) built from the first {n_max} of {wn.size} Matsubara frequencies "
-                     f"(omega_n <= {MATSUBARA_CAP:g} V/beta) with a fitted 1/(i omega)^k tail, k = 1..3")
+                     f"(omega_n <= {MATSUBARA_CAP:g} V/beta) with a fitted 1/(i omega)^k tail, k = 1..{mapped.n_terms}")
+    if mapped.n_terms > 3 and mapped.tail_warning is None:
+        notes.append(f"the Matsubara tail was fitted with {mapped.n_terms} terms: the data showed 3 to be biased")
     notes.append("reliable is judged on G(tau) mapped from the Matsubara data, with propagated diagonal errors")
     res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
                 device=device, fit_data=fit_data)
+    if mapped.tail_warning:
+        res.warnings.append(mapped.tail_warning + "; reliable is False")  # printed, unlike the notes
+        res.reliable = False
     return res, mapped, inside, notes
 
 

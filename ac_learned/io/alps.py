@@ -186,10 +186,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
             grid = (2 * np.arange(n) + 1) * np.pi / beta
         else:
             grid = (2 * np.arange(-(n // 2), n - n // 2) + 1) * np.pi / beta
-        keep = grid > 0
-        if not np.all(keep):
-            meta["dropped_negative_frequencies"] = int(np.count_nonzero(~keep))
-        grid, values = grid[keep], values[..., keep].astype(np.complex128)
+        values = values.astype(np.complex128)  # negative frequencies are folded by the validation
     labels = [meshes[i][1] for i in range(len(meshes)) if i != pos]
     roles = [_INDEX_KINDS.get(k, "other") for k in labels]
     axes = [Axis(f"{k.lower()}{j + 1}" if roles.count("orbital") == 2 and r == "orbital" else k.lower(), r)

@@ -240,7 +240,7 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
               "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
               else "Im G > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
     if raw.kind != "tau":
-        return f"sign: {stored}"
+        return f"sign: {stored}{_matsubara_norm_text(raw)}"
     values = np.asarray(raw.values).real
     grid = np.asarray(raw.grid, float)
     if grid.size < 2 or values.shape[-1] != grid.size or not np.all(np.isfinite(values[..., [0, -1]])):
@@ -255,6 +255,31 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
     same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
     norm = f"{ends.min():.4g}" if same else f"{ends.min():.4g} ... {ends.max():.4g}"
     return f"sign: {stored}; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
+
+
+def _matsubara_norm_text(raw) -> str:
+    """``c1 = -lim w_n Im G(i w_n)``, the norm, fitted as ``c1 - c3 / w_n^2`` to the upper half of the frequencies.
+
+    Readers return the standard sign whatever the file stores; diagonal elements only.
+    """
+    grid = np.asarray(raw.grid, float)
+    values = np.asarray(raw.values)
+    pos = grid > 0
+    if grid.ndim != 1 or values.shape[-1] != grid.size or np.count_nonzero(pos) < 8:
+        return ""
+    w = grid[pos]
+    im = values[..., pos].imag  # readers return the standard sign
+    diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == im.shape[:-1] else np.ones(im.shape[:-1], bool)
+    im = im[np.asarray(diag, bool)] if im.ndim > 1 else im[None, :]
+    upper = np.argsort(w)[w.size // 2:]
+    if im.size == 0 or not np.all(np.isfinite(im[:, upper])):
+        return ""
+    design = np.stack([np.ones(upper.size), -1.0 / w[upper] ** 2], axis=1)
+    c1 = np.linalg.lstsq(design, (-w[upper] * im[:, upper]).T, rcond=None)[0][0]
+    same = np.ptp(c1) <= 1e-3 * max(1.0, abs(c1.max()))
+    norm = f"{c1.min():.4g}" if same else f"{c1.min():.4g} ... {c1.max():.4g}"
+    return (f"; norm c1 = -lim w_n Im G(i w_n) = {norm} (1 for a normalised spectrum; fitted to w_n from "
+            f"{w[upper].min():.4g} to {w.max():.4g})")
 
 
 def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:

@@ -101,7 +101,7 @@ def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
 def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
     if ctx.beta is not None:
         return ctx.beta
-    pos = np.sort(w[w > 0])
+    pos = np.unique(np.abs(w[w != 0]))  # G(-i w_n) = G(i w_n)*: negative frequencies count by |w_n|
     if pos.size >= 2:
         beta = 2 * np.pi / float(np.min(np.diff(pos)))
         x = pos * beta / np.pi
@@ -125,23 +125,24 @@ def read(ctx: Context, cand: Candidate) -> Raw:
         beta = _matsubara_beta(ctx, w)
         meta["beta_inferred"] = ctx.beta is None
         values = table[:, 1] + 1j * table[:, 2]
-        top = np.argsort(w)[-max(2, w.size // 4):]
+        top = np.argsort(np.abs(w))[-max(2, w.size // 4):]
         # G(i w_n) -> c1 / (i w_n): at high frequencies |Im G| >> |Re G| ~ c2 / w_n^2; a tau table's third
         # column (an error bar) is far smaller than its second
         not_a_tail = np.median(np.abs(values.imag[top])) < 0.1 * np.median(np.abs(values.real[top]))
+        # two equal G columns (up and down spin of a tau table on bin centres): Re G = Im G at every point,
+        # where a G(i w_n) has |Re G| ~ c2 / w_n^2 << |Im G| ~ c1 / w_n at high frequencies
+        both = np.median(np.abs(values.real[top] - values.imag[top])) < 0.05 * np.median(np.abs(values.imag[top]))
+        not_a_tail = not_a_tail or both
         if w.size >= 8 and not_a_tail:
             raise FileFormatError(
                 f"{ctx.path}: {table.shape[1]} columns read as Matsubara data (w_n, Re G, Im G, err[, err]), but the "
                 "values at the highest frequencies do not fall off like a G(i w_n) (tail 1/(i w_n)); is it a tau "
-                "table with extra columns? A tau table has 2 or 3 columns (tau, G[, err])"
+                "table with extra columns (its two G columns equal, say, for up and down spin)? A tau table has 2 "
+                "or 3 columns (tau, G[, err]): keep one G column"
             )
         errors = table[:, 3] if table.shape[1] == 4 else np.maximum(table[:, 3], table[:, 4])
-        keep = w > 0
-        if not np.all(keep):
-            meta["dropped_negative_frequencies"] = int(np.count_nonzero(~keep))
-            w, values, errors = w[keep], values[keep], errors[keep]
-        grid = w
-        sign = detect_sign(values.imag)
+        grid = w  # negative frequencies are folded by the validation
+        sign = detect_sign(values.imag * np.sign(w))  # standard sign: Im G(i w_n) has the sign of -w_n
     if sign == "positive":
         values = -values
     return Raw(

@@ -251,12 +251,9 @@ def read(ctx: Context, cand: Candidate) -> Raw:
             if n % 2:
                 raise FileFormatError(f"{path}: {mesh.name}: {n} frequencies cannot be symmetric fermionic ones")
             first = -(n // 2)
-        nidx = np.arange(first, first + n)
-        keep = nidx >= 0
-        if not np.all(keep):
-            meta["dropped_negative_frequencies"] = int(np.count_nonzero(~keep))
-        grid = (2 * nidx[keep] + 1) * np.pi / beta
-        values = values[..., keep].astype(np.complex128)
+        # negative frequencies are kept here and folded onto the positive ones by the validation
+        grid = (2 * np.arange(first, first + n) + 1) * np.pi / beta
+        values = values.astype(np.complex128)
     return Raw(
         kind=cand.kind or "tau",
         beta=beta,

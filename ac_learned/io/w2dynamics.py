@@ -10,7 +10,7 @@ Layout (``w2dyn/auxiliaries/hdfout.py`` and ``w2dyn/dmft/meta.py``):
 * ``gtau`` ``(band, spin, n_tau)`` and ``gtau-full`` ``(band, spin, band, spin,
   n_tau)`` store **-G >= 0** on bin centres tau_k = (k + 1/2) beta / n_tau
   (``.axes/taubin``); ``giw`` ``(band, spin, 2 n_iw)`` and ``giw-full`` store the
-  standard-sign G(i w_n) for n = -n_iw .. n_iw - 1 (negative ones are dropped);
+  standard-sign G(i w_n) for n = -n_iw .. n_iw - 1 (the negative ones are checked and dropped);
 * ``giw-cov`` ``(band, spin, n_iw, 2, n_iw, 2)``: covariance of the diagonal
   G(i w_n) over positive frequencies and (re, im); it goes to
   ``meta["giw_cov"]`` when ``giw`` is loaded.
@@ -186,10 +186,9 @@ def read(ctx: Context, cand: Candidate) -> Raw:
         if n % 2:
             raise FileFormatError(f"{path}: {qty} has {n} frequencies, not the symmetric 2*n_iw")
         niw = n // 2
-        grid = (2 * np.arange(niw) + 1) * np.pi / beta
-        values = values[..., niw:].astype(np.complex128)
-        errors = None if errors is None else errors[..., niw:]
-        meta["dropped_negative_frequencies"] = niw
+        # all 2 n_iw frequencies: the validation checks G(-i w_n) = G(i w_n)* and keeps the positive ones
+        grid = (2 * np.arange(-niw, niw) + 1) * np.pi / beta
+        values = values.astype(np.complex128)
         if qty == "giw":
             cov = h5u.get(h5u.get(group.parent, "giw-cov"), "value")
             if cov is not None:
