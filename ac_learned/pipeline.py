@@ -170,7 +170,10 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
             kw["broadened_share"] = broadened_share
         solve_method = "rlista+"
         card = None
-    with contextlib.redirect_stdout(_io.StringIO()):
+    with contextlib.redirect_stdout(_io.StringIO()), warnings.catch_warnings():
+        # ana_cont's Newton iterations overflow on the way (exp of large steps) and recover; its
+        # RuntimeWarnings say nothing about the result, which chi2 and the band judge
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ana_cont\.")
         sol, _ = probl.solve(method=solve_method, **kw)
     back = -np.real(sol.backtransform) if sign == "standard" else np.real(sol.backtransform)
     A = np.asarray(sol.A_opt, float)
