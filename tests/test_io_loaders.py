@@ -387,7 +387,9 @@ def test_inspect_gives_the_matsubara_norm(files, tmp_path):
     wn = fx.matsubara(200)
     g = -0.5 * fx.g_iw(wn)  # ana_cont's sign, half the weight
     np.savetxt(tmp_path / "half_iw.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
-    assert "(flipped on load); norm c1 = -lim w_n Im G(i w_n) = 0.5 " in io.inspect(tmp_path / "half_iw.dat")
+    text = io.inspect(tmp_path / "half_iw.dat")
+    assert "(flipped on load); norm c1 = -lim w_n Im G(i w_n) = 0.5 " in text
+    assert "beta: not stored in the file; 10 from the Matsubara frequencies" in text  # loading infers it
 
 
 def test_negative_frequencies_are_checked_and_noted(files, tmp_path):

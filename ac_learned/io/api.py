@@ -290,4 +290,8 @@ def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
             beta = reader.file_beta(ctx, usable[0] if usable else None)
     except ACLearnedError as exc:
         return f"unreadable ({exc})"
+    if beta is None and usable and hasattr(reader, "inferred_beta"):
+        guess = reader.inferred_beta(ctx, usable[0])
+        if guess is not None:
+            return f"not stored in the file; {guess:.8g} from the Matsubara frequencies (2n+1) pi/beta"
     return f"not stored in the file: {pass_hint('beta')}" if beta is None else f"{beta:g}"

@@ -98,9 +98,8 @@ def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
     return None
 
 
-def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
-    if ctx.beta is not None:
-        return ctx.beta
+def _beta_of_frequencies(w: np.ndarray) -> float | None:
+    """beta of fermionic frequencies (2n + 1) pi / beta, or None when the column is not such a grid."""
     pos = np.unique(np.abs(w[w != 0]))  # G(-i w_n) = G(i w_n)*: negative frequencies count by |w_n|
     if pos.size >= 2:
         beta = 2 * np.pi / float(np.min(np.diff(pos)))
@@ -108,6 +107,22 @@ def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
         odd = np.rint(x)
         if np.all(np.abs(x - odd) < 1e-4 * np.maximum(1.0, x)) and np.all(odd % 2 == 1):
             return beta_from_frequencies(odd, pos)
+    return None
+
+
+def inferred_beta(ctx: Context, cand: Candidate | None) -> float | None:
+    """beta that loading infers from a Matsubara table's frequencies (None for tau tables)."""
+    if cand is None or cand.kind != "iw":
+        return None
+    return _beta_of_frequencies(np.asarray(cand.extra["table"][:, 0], dtype=float))
+
+
+def _matsubara_beta(ctx: Context, w: np.ndarray) -> float:
+    if ctx.beta is not None:
+        return ctx.beta
+    beta = _beta_of_frequencies(w)
+    if beta is not None:
+        return beta
     return resolve_beta(ctx, None, "a text table; the frequency spacing does not determine it")
 
 
