@@ -15,6 +15,7 @@ from .errors import (
     FileFormatError,
     InputError,
     ModelError,
+    SolverError,
 )
 from .solve import ContinuationResult, neural_default_model, solve
 
@@ -30,4 +31,16 @@ __all__ = [
     "FileFormatError",
     "InputError",
     "ModelError",
+    "SolverError",
+    "continue_file",
+    "continue_data",
 ]
+
+
+def __getattr__(name: str):
+    """``continue_file`` and ``continue_data`` (file -> spectrum) load h5py only when first used."""
+    if name in ("continue_file", "continue_data"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'ac_learned' has no attribute {name!r}")

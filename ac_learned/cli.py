@@ -139,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--err", type=float, default=None,
                    help="absolute error bar, overriding the file's (which may then be missing or NaN)")
     c.add_argument("--draws", type=int, default=None,
-                   help="noise draws for the band without bins (default 200 for rlista, 20 for MaxEnt methods)")
+                   help="noise draws for the band without bins (default 200 for rlista, 20 for MaxEnt methods; "
+                        "for MaxEnt methods also the groups bins are averaged into); 1: no band")
     c.add_argument("--backend", default="auto", choices=["auto", "numpy", "torch"])
     c.add_argument("--device", default="cpu")
     c.add_argument("--out", help="HDF5 output (a .dat text table is written beside it); without --out and "

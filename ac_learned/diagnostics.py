@@ -30,9 +30,10 @@ FIT_NOTE_ABOVE = 2.0
 
 FIT_FAILED = (
     "even fitted to the data the spectrum reaches only chi2/N = {chi2:.3g} (> {limit:g}): no non-negative "
-    "spectrum in |omega| <= {omega_max:.4g} fits these data to their error bars. If spectral weight may lie "
-    "beyond that, widen omega (model='auto' then takes a wider window); otherwise the error bars are too "
-    "small (correlated bins, too few samples) or G is not a diagonal fermionic Green's function"
+    "spectrum in the model's window |omega| <= {omega_max:.4g} (which holds the requested omega) fits these "
+    "data to their error bars. If spectral weight may lie beyond that, widen omega (model='auto' then takes a "
+    "wider window); otherwise the error bars are too small (correlated bins, too few samples) or G is not a "
+    "diagonal fermionic Green's function"
 )
 
 

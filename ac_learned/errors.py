@@ -29,6 +29,10 @@ class FileFormatError(ACLearnedError, OSError):
     """A data file cannot be read: not HDF5, truncated, unknown layout, ..."""
 
 
+class SolverError(ACLearnedError, RuntimeError):
+    """An external solver (ana_cont's MaxEnt) failed on data that passed every check."""
+
+
 class BackendError(ACLearnedError, RuntimeError):
     """An inference backend or device is not available."""
 

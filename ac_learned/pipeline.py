@@ -20,7 +20,7 @@ from ._version import __version__
 from .atomic import atomic_write
 from .covariance import checked_covariance, cholesky_factor
 from .diagnostics import fit_note
-from .errors import ACLearnedWarning, InputError
+from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
 from .solve import ContinuationResult, solve
@@ -42,6 +42,8 @@ class ContinuationOutput:
     band: Band | None
     method: str
     files: list[str] = field(default_factory=list)
+    #: What was done that is no warning (how the band was made, rlista+'s default model); printed as notes.
+    notes: list[str] = field(default_factory=list)
 
 
 def default_omega_max(beta: float) -> float:
@@ -174,7 +176,15 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
         # ana_cont's Newton iterations overflow on the way (exp of large steps) and recover; its
         # RuntimeWarnings say nothing about the result, which chi2 and the band judge
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ana_cont\.")
-        sol, _ = probl.solve(method=solve_method, **kw)
+        try:
+            sol, _ = probl.solve(method=solve_method, **kw)
+        except ACLearnedError:
+            raise
+        except (RuntimeError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            raise SolverError(
+                f"ana_cont's MaxEnt ({solve_method}, chi2kink) failed on these data: {type(exc).__name__}: {exc}. "
+                "Its alpha scan could not fit the chi2 curve; --method rlista does not need it"
+            ) from exc
     back = -np.real(sol.backtransform) if sign == "standard" else np.real(sol.backtransform)
     A = np.asarray(sol.A_opt, float)
     return ContinuationResult(
@@ -187,22 +197,62 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
     )
 
 
-def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0, **kw) -> Band:
-    """Error band of a MaxEnt-based method: one run per jackknife sample or noise draw (progress bar)."""
+def regrouped_bins(bins: np.ndarray, n_groups: int) -> np.ndarray:
+    """Consecutive bins averaged in groups of ``len(bins) // n_groups``, for a cheaper jackknife.
+
+    Equal groups keep the jackknife valid (larger bins are as good as the originals, and better when
+    neighbouring bins are correlated); there are at least ``n_groups`` of them, and the last
+    ``len(bins) % size`` bins (fewer than one group) are left out.
+    """
+    bins = np.asarray(bins)
+    size = max(1, bins.shape[0] // max(int(n_groups), 1))
+    if size == 1:
+        return bins
+    count = bins.shape[0] // size
+    return bins[: count * size].reshape((count, size) + bins.shape[1:]).mean(axis=1)
+
+
+def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0,
+                 **kw) -> tuple[Band | None, list[str]]:
+    """Error band of a MaxEnt-based method: one run per jackknife sample or noise draw (progress bar).
+
+    Bins are regrouped into ``n_draws`` groups first (one MaxEnt run per bin took minutes).  A sample on
+    which MaxEnt fails is left out, with a note; with fewer than half of them left there is no band.
+    Returns the band (or None) and the notes.
+    """
     from tqdm import tqdm
 
     from .uncertainty import jackknife_samples
 
     rng = np.random.default_rng(seed)
+    notes = []
     if bins is not None:
-        samples, method = jackknife_samples(np.asarray(bins, float)), "jackknife"
+        n_bins = np.shape(bins)[0]
+        grouped = regrouped_bins(bins, max(int(n_draws), 2))
+        if grouped.shape[0] < n_bins:
+            size = n_bins // grouped.shape[0]
+            left = n_bins - size * grouped.shape[0]
+            notes.append(f"MaxEnt band: the {n_bins} bins were averaged in {grouped.shape[0]} groups of {size} "
+                         f"consecutive bins for the jackknife (about --draws groups)"
+                         + (f"; the last {left} bins, less than a group, are left out of the band" if left else ""))
+        samples, method = jackknife_samples(np.asarray(grouped, float)), "jackknife"
     elif cov is not None:
         samples = g + rng.standard_normal((n_draws, len(g))) @ np.linalg.cholesky(cov).T
         method = "covariance draws"
     else:
         samples, method = g + errors * rng.standard_normal((n_draws, len(g))), "error-bar draws"
-    runs = np.array([_maxent_solve(tau, s, beta, omega, errors, **kw).A
-                     for s in tqdm(samples, desc="MaxEnt band", leave=False, file=sys.stderr)])
+    runs, failed = [], 0
+    for s in tqdm(samples, desc="MaxEnt band", leave=False, file=sys.stderr):
+        try:
+            runs.append(_maxent_solve(tau, s, beta, omega, errors, **kw).A)
+        except SolverError:
+            failed += 1
+    if failed:
+        notes.append(f"MaxEnt failed on {failed} of {len(samples)} band samples; they are left out of the band")
+    if len(runs) < max(2, len(samples) / 2):
+        notes.append("no MaxEnt band: too few samples succeeded")
+        return None, notes
+    runs = np.array(runs)
     n = len(runs)
     if method == "jackknife":
         std = np.sqrt((n - 1) / n * np.sum((runs - runs.mean(axis=0)) ** 2, axis=0))
@@ -210,7 +260,7 @@ def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0
     else:
         std = runs.std(axis=0, ddof=1)
         lower, upper = np.quantile(runs, [0.16, 0.84], axis=0)
-    return Band(std=std, lower=np.maximum(lower, 0.0), upper=upper, method=method, n_samples=n)
+    return Band(std=std, lower=np.maximum(lower, 0.0), upper=upper, method=method, n_samples=n), notes
 
 
 def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int = 401, method: str = "rlista",
@@ -237,7 +287,9 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         Absolute error bar for files without errors or bins.
     n_draws : int, optional
         Noise draws for the band when the file has no bins (default 200 for
-        rlista, ``MAXENT_BAND_DRAWS`` for the MaxEnt-based methods).
+        rlista, ``MAXENT_BAND_DRAWS`` for the MaxEnt-based methods); for the
+        MaxEnt-based methods also the number of groups the bins are averaged
+        into for the jackknife.  1: no band, with or without bins.
     backend, device : str
     default_broadening : float or "auto"
         ``rlista+`` only: share of the network's spectrum broadened in its
@@ -270,9 +322,14 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         _biased_tail_verdict(data, res)
         draws = MAXENT_BAND_DRAWS if n_draws is None else int(n_draws)
         cov = data.cov if _usable_covariance(data, err)[0] else None
-        band = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw) \
-            if draws > 1 or data.bins is not None else None
-        return ContinuationOutput(data, res, band, method)
+        band, notes = None, []
+        if draws > 1:  # --draws 1: no band, with or without bins
+            band, notes = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw)
+        from .hosts.ana_cont import BROADENED_NOTE_START
+
+        notes[:0] = [w for w in res.warnings if w.startswith(BROADENED_NOTE_START)]  # the default model, not a warning
+        res.warnings = [w for w in res.warnings if not w.startswith(BROADENED_NOTE_START)]
+        return ContinuationOutput(data, res, band, method, notes=notes)
     n_draws = 200 if n_draws is None else int(n_draws)
     use_cov, cov_note = _usable_covariance(data, err)
     res = solve(data.grid, g, beta=data.beta, omega=omega, err=None if use_cov else errors,
@@ -281,10 +338,10 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         res.warnings.append(cov_note)
     _biased_tail_verdict(data, res)
     band = None
-    if data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
+    if n_draws < 2:
+        band = None  # --draws 1: no band, with or without bins
+    elif data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
         band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
-    elif n_draws < 2:
-        band = None  # --draws 1: no band
     elif use_cov:
         band = error_band(data.grid, g, data.beta, omega, cov=data.cov, n_draws=n_draws, centre=res, **kw)
     elif errors is not None:
@@ -361,6 +418,8 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             f.attrs["reliability"] = ("unknown (no error bars, or a model without calibration)" if res.reliable is None
                                       else "reliable" if res.reliable else "unreliable: see warnings")
             f.attrs["warnings"] = json.dumps(res.warnings)
+            f.attrs["notes"] = json.dumps(list(out.notes))
+            f.attrs["selection"] = str(data.meta.get("selection", ""))
             f.attrs["model_card"] = json.dumps(res.model_card)
             f.attrs["conventions"] = "A(omega) >= 0, int A d omega = -(G(0)+G(beta)); G standard sign (<= 0)"
             f["omega"] = res.omega
@@ -538,6 +597,19 @@ def _load_notes(data: GreenData, err: float | None) -> list[str]:
     return notes
 
 
+def _reliable_text(res: ContinuationResult, method: str) -> str:
+    """The flag for the summary line; MaxEnt-flat has none (it fits the data by construction)."""
+    if res.reliable is None:
+        return "n/a (MaxEnt)" if method == "maxent" else "unknown"
+    return str(res.reliable)
+
+
+def _selection_text(selectors: dict | None) -> str:
+    """``orbital=0, spin=up`` of what was chosen in the file (beta and grid are no selection)."""
+    picked = {k: v for k, v in (selectors or {}).items() if k in ("block", "orbital", "spin", "k", "iteration")}
+    return ", ".join(f"{k}={v}" for k, v in picked.items())
+
+
 def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str | Path | None = None,
                   force: bool = False, selectors: dict | None = None, log=print, **kwargs) -> ContinuationOutput:
     """Load a QMC file, continue it, and write the requested outputs.
@@ -565,6 +637,7 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     out = continue_data(loaded, **kwargs)
     data = out.data  # with its length-1 axes dropped (continue_data squeezes)
+    data.meta["selection"] = _selection_text(selectors)
     out.result.warnings[:0] = ours + _imaginary_part_warning(data)
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
@@ -575,10 +648,11 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     note = fit_note(res.chi2, out.method, fitted=res.fit_distance is not None)
     points = f"{len(data.grid)} tau points" + (f" mapped from {data.meta['matsubara_points']} Matsubara frequencies"
                                               if "matsubara_points" in data.meta else "")
-    log(f"{data.source} {data.path}: beta = {data.beta:g}, {points}; model "
+    chosen = f" ({data.meta['selection']})" if data.meta["selection"] else ""
+    log(f"{data.source} {data.path}{chosen}: beta = {data.beta:g}, {points}; model "
         f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
-        f"{_network_chi2_text(res)}; reliable = {res.reliable}{note}")
-    for n in _load_notes(data, err):
+        f"{_network_chi2_text(res)}; reliable = {_reliable_text(res, out.method)}{note}")
+    for n in _load_notes(data, err) + out.notes:
         log(f"note: {n}")
     for w in res.warnings:
         log(f"warning: {w}")

@@ -149,11 +149,13 @@ def check_tau_covers_beta(tau: np.ndarray, beta: float) -> None:
         return
     hint = (f" (the grid ends at {tau[-1]:.6g}: if that is beta, pass {option('beta', float(f'{tau[-1]:.6g}'))})"
             if gaps[1] > gaps[0] and gaps[0] <= widest else "")
+    half = abs(tau[-1] - beta / 2) <= widest * (1 + 1e-6) and gaps[0] <= widest
+    mirror = (" Data on [0, beta/2] only: mirror them to the full interval first (G(beta - tau) = G(tau) for a "
+              "particle-hole symmetric G)") if half else ""
     raise InputError(
         f"tau covers [{tau[0]:.6g}, {tau[-1]:.6g}] but beta = {beta:.6g}: G(tau) is needed across [0, beta], "
-        f"with no end gap wider than the grid's spacing ({widest:.4g}); check beta{hint}, and give data on "
-        f"[0, beta/2] only after mirroring them to the full interval (G(beta - tau) = G(tau) for a "
-        f"particle-hole symmetric G)"
+        f"with no end gap wider than the grid's spacing ({widest:.4g}); check beta and the tau column{hint}."
+        f"{mirror}"
     )
 
 

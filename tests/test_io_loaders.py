@@ -122,6 +122,15 @@ def test_triqs_bosonic_block_is_refused(files):
         io.load(files["triqs"].path, block="chi_tau")
 
 
+def test_inspect_gives_beta_of_a_file_with_only_bosonic_data(files, tmp_path):
+    import h5py
+
+    path = tmp_path / "chi_only.h5"
+    with h5py.File(files["triqs"].path, "r") as src, h5py.File(path, "w") as dst:
+        src.copy("chi_tau", dst)
+    assert "beta: 10" in io.inspect(path)
+
+
 def test_triqs_cthyb_single_block_needs_no_selector(files):
     data = io.load(files["triqs_cthyb"].path)
     assert data.path.endswith("/solver/container_set/G_tau/up_0")
@@ -144,6 +153,9 @@ def test_w2dynamics_iterations(files):
     np.testing.assert_array_equal(link.values, last.values)
     with pytest.raises(InputError, match="no iteration"):
         io.load(fixture.path, iteration=7, **base)
+    # the command line passes strings: "1", "001" and "-1" mean 1, 1 and the last
+    for text, same in (("1", first), ("001", first), ("-1", last)):
+        np.testing.assert_array_equal(io.load(fixture.path, iteration=text, **base).values, same.values)
 
 
 def test_w2dynamics_quantities(files):
@@ -296,6 +308,20 @@ def test_smoqy_candidates(files, tmp_path):
     assert io.load(alone.path, **alone.kwargs).bins is None
 
 
+def test_smoqy_id_pairs_as_a_dataset(files, tmp_path):
+    import h5py
+
+    fixture = fx.write_smoqy(tmp_path / "ds", with_bins=False)
+    with h5py.File(fixture.path, "r+") as f:
+        c = f["CORRELATIONS/STANDARD/TIME-DISPLACED/greens"]
+        pairs = c.attrs["ID_PAIRS"]
+        del c.attrs["ID_PAIRS"]
+        c["ID_PAIRS"] = pairs
+    data = io.load(fixture.path, **fixture.kwargs)
+    assert data.meta["orbital_pairs"] == [(0, 0)]
+    np.testing.assert_allclose(data.values[0], fx.g_tau(data.grid, fx.smoqy_shift(1, 2)), atol=1e-10)
+
+
 def test_smoqy_bin_file_directly(files):
     bin_path = os.path.join(os.path.dirname(files["smoqy"].path), "bins", "bins_pID-0.h5")
     data = io.load(bin_path, block="greens/MOMENTUM", k=(1, 2), orbital=0)
@@ -424,6 +450,20 @@ def test_tau_table_with_two_equal_g_columns_is_not_matsubara(tmp_path):
     np.savetxt(tmp_path / "updown.dat", np.column_stack([tau, g, g * (1 + 1e-3), np.full(100, 1e-4)]))
     with pytest.raises(FileFormatError, match="two G columns equal"):
         io.load(tmp_path / "updown.dat")
+
+
+def test_inspect_claims_no_norm_without_the_point_at_beta(files, tmp_path):
+    import shutil
+
+    import h5py
+
+    path = tmp_path / "nolast.h5"
+    shutil.copy(files["alpscore"].path, path)
+    with h5py.File(path, "r+") as f:  # N points from 0 to beta - dtau: G(beta) is not stored
+        del f["gtau/mesh/1/points"], f["gtau/mesh/1/last_point_included"]
+        f["gtau/mesh/1/last_point_included"] = 0
+    assert "normalisation not stored (no point at tau = beta)" in io.inspect(path)
+    assert "-[G(0) + G(beta)] = 1 " in io.inspect(files["alpscore"].path)
 
 
 def test_inspect_mentions_selectors(files):

@@ -97,10 +97,13 @@ def test_continue_with_maxent_methods(text_file, tmp_path, tiny_model, method):
 def test_rlista_plus_default_broadening_option(text_file, tmp_path, tiny_model, capsys):
     kw = {"selectors": {"beta": BETA}, "omega_max": 4.0, "n_omega": 81, "method": "rlista+", "model": str(tiny_model),
           "n_draws": 1, "log": lambda *a: None}
-    raw = continue_file(text_file, default_broadening=0.0, **kw).result
-    wide = continue_file(text_file, default_broadening=1.0, **kw).result
-    assert not any(w.startswith("neural default model:") for w in raw.warnings)
-    assert any(w.startswith("neural default model: 1.00 of the network's spectrum broadened") for w in wide.warnings)
+    raw_out = continue_file(text_file, default_broadening=0.0, **kw)
+    wide_out = continue_file(text_file, default_broadening=1.0, **kw)
+    raw, wide = raw_out.result, wide_out.result
+    assert not any(n.startswith("neural default model:") for n in raw_out.notes)
+    # what the default model holds is a note, not a warning (session 14)
+    assert any(n.startswith("neural default model: 1.00 of the network's spectrum broadened") for n in wide_out.notes)
+    assert not any(w.startswith("neural default model:") for w in wide.warnings)
     assert np.max(np.abs(raw.A - wide.A)) > 1e-6  # MaxEnt went elsewhere from the other default
     for bad in ("wide", "1.5"):
         with pytest.raises(SystemExit):
@@ -389,3 +392,100 @@ def test_continue_matsubara_with_too_few_frequencies_warns(tmp_path):
     text = "\n".join(lines)
     assert "k = 1..5; 5 terms because the data showed 3 to be biased" in text and "too low" not in text
     del fx
+
+
+def _binned(n_bins=10, sigma=1e-3, seed=0):
+    from ac_learned.io import GreenData
+
+    tau = np.linspace(0, BETA, 41)
+    rng = np.random.default_rng(seed)
+    bins = make_data(tau)[None, :] + sigma * np.sqrt(n_bins) * rng.standard_normal((n_bins, tau.size))
+    return GreenData(kind="tau", beta=BETA, grid=tau, values=bins.mean(axis=0), bins=bins, source="test", path="b")
+
+
+def test_maxent_band_regroups_bins_and_leaves_out_failed_samples(monkeypatch):
+    """One MaxEnt run per bin took minutes and one failing sample lost the whole run (user test, session 14)."""
+    from ac_learned import pipeline
+    from ac_learned.errors import SolverError
+
+    data = _binned(10)
+    calls = []
+
+    def fake(tau, g, beta, omega, err, **kw):
+        calls.append(g)
+        if len(calls) == 2:
+            raise SolverError("Fermi fit temperature negative")
+        return pipeline.ContinuationResult(omega=omega, A=np.full(omega.size, g.sum()), backtransform=g, chi2=1.0,
+                                           reliable=None)
+
+    monkeypatch.setattr(pipeline, "_maxent_solve", fake)
+    omega = np.linspace(-4, 4, 9)
+    centre = fake(data.grid, data.values, BETA, omega, None)
+    calls.clear()
+    band, notes = pipeline._maxent_band(data.grid, data.values, BETA, omega, np.full(41, 1e-3), data.bins, None, 4,
+                                        centre, method="maxent")
+    # 10 bins, about 4 groups: 5 groups of 2 (equal groups keep the jackknife valid)
+    assert len(calls) == 5 and band.n_samples == 4 and band.method == "jackknife"
+    assert "10 bins were averaged in 5 groups of 2" in notes[0] and "failed on 1 of 5" in notes[1]
+    np.testing.assert_allclose(pipeline.regrouped_bins(data.bins, 4).mean(axis=0), data.values, atol=1e-15)
+    assert pipeline.regrouped_bins(data.bins, 3).shape == (3, 41)  # groups of 3, the last bin left out
+    calls.clear()
+    monkeypatch.setattr(pipeline, "_maxent_solve", lambda *a, **k: (_ for _ in ()).throw(SolverError("x")))
+    band, notes = pipeline._maxent_band(data.grid, data.values, BETA, omega, np.full(41, 1e-3), data.bins, None, 4,
+                                        centre, method="maxent")
+    assert band is None and "no MaxEnt band" in notes[-1]
+
+
+def test_maxent_failure_is_an_ac_learned_error(monkeypatch):
+    from ac_learned.ana_cont import AnalyticContinuationProblem
+    from ac_learned.errors import SolverError
+    from ac_learned.pipeline import continue_data
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("Fermi fit temperature negative.")
+
+    monkeypatch.setattr(AnalyticContinuationProblem, "solve", broken)
+    with pytest.raises(SolverError, match="MaxEnt .* failed on these data: RuntimeError: Fermi fit"):
+        continue_data(_binned(), omega_max=4.0, method="maxent", n_draws=1)
+
+
+def test_draws_one_means_no_band_even_with_bins(tiny_model):
+    from ac_learned.pipeline import continue_data
+
+    data = _binned()
+    assert continue_data(data, omega_max=4.0, model=str(tiny_model)).band.method == "jackknife"
+    assert continue_data(data, omega_max=4.0, model=str(tiny_model), n_draws=1).band is None
+
+
+def test_summary_records_the_selection_and_notes_are_not_warnings(tmp_path):
+    import io_fixtures as fx
+
+    path = fx.write_triqs_2x(tmp_path / "g.h5").path
+    lines = []
+    continue_file(path, out_h5=tmp_path / "A.h5", selectors={"orbital": 1}, err=1e-5, omega_max=6.0, n_draws=1,
+                  method="rlista+", log=lines.append)
+    text = "\n".join(lines)
+    assert "(orbital=1): beta = 10" in text
+    # rlista+'s broadened default model (precise data) is what it does, not a warning
+    assert "note: neural default model: 0.70 of the network's spectrum broadened" in text
+    assert "warning: neural default model" not in text
+    with h5py.File(tmp_path / "A.h5", "r") as f:
+        assert f.attrs["selection"] == "orbital=1"
+        assert not any(w.startswith("neural default model") for w in json.loads(f.attrs["warnings"]))
+        assert json.loads(f.attrs["notes"])[0].startswith("neural default model: 0.70")
+    lines.clear()
+    continue_file(path, selectors={"orbital": 1}, err=1e-3, omega_max=6.0, n_draws=1, method="maxent",
+                  log=lines.append)
+    assert "reliable = n/a (MaxEnt)" in lines[0]
+
+
+def test_tau_gap_hint_mentions_mirroring_only_for_half_grids():
+    from ac_learned import solve
+
+    tau = np.linspace(0.25 * BETA, BETA, 31)
+    with pytest.raises(InputError) as info:
+        solve(tau, make_data(tau), beta=BETA, omega=np.linspace(-4, 4, 9), err=1e-3)
+    assert "mirror" not in str(info.value)
+    half = np.linspace(0, BETA / 2, 31)
+    with pytest.raises(InputError, match="mirror them to the full interval"):
+        solve(half, make_data(half), beta=BETA, omega=np.linspace(-4, 4, 9), err=1e-3)

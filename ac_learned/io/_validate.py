@@ -23,13 +23,13 @@ SIGN_TOL = 1e-3
 
 
 
-def _error_hint() -> str:
+def _error_hint(source: str = "") -> str:
     """How to go on without the file's error bars, worded for the caller."""
+    why = "a one-rank w2dynamics run stores NaN errors; " if source == "w2dynamics" else ""
     if on_command_line():
-        return (f"a one-rank w2dynamics run stores NaN errors; pass your own error bar with {option('err')} "
-                "(for example --err 1e-4), which replaces the file's")
-    return ("a one-rank w2dynamics run stores NaN errors; load with drop_bad_errors=True and "
-            "pass your own error bars to the solver (or --err on the command line), or use the bins")
+        return f"{why}pass your own error bar with {option('err')} (for example --err 1e-4), which replaces the file's"
+    return (f"{why}load with drop_bad_errors=True and pass your own error bars to the solver (or --err on the "
+            "command line), or use the bins")
 
 
 def _grid_error(raw: Raw, message: str) -> Exception:
@@ -159,6 +159,43 @@ def _fold_negative_frequencies(raw: Raw, where: str) -> None:
     raw.meta["negative_frequencies"] = check
 
 
+def stored_as_minus_g(raw: Raw) -> bool:
+    """Whether a file holds the other sign than its format declares (or than the reader detected).
+
+    Readers return the standard sign by the format's convention (G for TRIQS, -G flipped for w2dynamics);
+    diagonal elements of the wrong sign on the whole (sum of G(tau), or of Im G(i w_n) sign(w_n),
+    positive) mean the file stored the other one.
+    """
+    if raw.sign_in_file not in ("standard", "positive") or raw.diag is None or not np.any(raw.diag):
+        return False
+    values = np.asarray(raw.values)
+    diag = np.asarray(raw.diag, bool)
+    if values.ndim < 1 or diag.shape != values.shape[:-1]:
+        return False
+    picked = values[diag] if values.ndim > 1 else values[None, :]
+    if raw.kind == "tau":
+        part = picked.real
+    else:
+        part = picked.imag * np.sign(np.asarray(raw.grid, dtype=float))
+    return bool(np.all(np.isfinite(part)) and float(np.sum(part)) > 0)
+
+
+def _flip_minus_g(raw: Raw, where: str) -> None:
+    """Flip data stored as -G in a format that declares G, and say so."""
+    if not stored_as_minus_g(raw):
+        return
+    raw.values = -raw.values
+    if raw.bins is not None:
+        raw.bins = -raw.bins
+    declared = "G (G(tau) <= 0)" if raw.sign_in_file == "standard" else "-G (-G(tau) >= 0)"
+    held = "-G" if raw.sign_in_file == "standard" else "G"
+    raw.sign_in_file = "positive" if raw.sign_in_file == "standard" else "standard"
+    raw.meta["sign_against_format"] = True
+    _warn(f"{where}: this format stores {declared}, but the file's diagonal data have the other sign on the "
+          f"whole: taken as {held} and flipped to the standard sign. If the file really holds what its "
+          "format says, it is not a fermionic Green's function's diagonal element")
+
+
 def _bad_errors(values: np.ndarray, errors: np.ndarray) -> str | None:
     if not np.all(np.isfinite(errors)):
         return "NaN or inf error bars"
@@ -177,7 +214,7 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
         problem = _bad_errors(raw.values, raw.errors)
         if problem is not None:
             if not drop_bad_errors:
-                raise FileFormatError(f"{where}: {problem} ({_error_hint()})")
+                raise FileFormatError(f"{where}: {problem} ({_error_hint(raw.source)})")
             raw.errors = None
             raw.meta["errors_dropped"] = problem
     if raw.cov is not None:
@@ -187,7 +224,8 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
         diag = np.diagonal(raw.cov, axis1=-2, axis2=-1)
         if not np.all(np.isfinite(raw.cov)) or np.any(diag < 0):
             if not drop_bad_errors:
-                raise FileFormatError(f"{where}: covariance has NaN/inf or negative variances ({_error_hint()})")
+                raise FileFormatError(
+                    f"{where}: covariance has NaN/inf or negative variances ({_error_hint(raw.source)})")
             raw.cov = None
             raw.meta["cov_dropped"] = "NaN/inf or negative variances"
     if raw.bins is not None:
@@ -255,6 +293,8 @@ def finalize(raw: Raw, file_path: str, drop_bad_errors: bool = False) -> GreenDa
         raise FileFormatError(f"{where}: no data points")
     _fold_negative_frequencies(raw, where)
     _check_grid(raw, where)
+    if np.all(np.isfinite(raw.values)):
+        _flip_minus_g(raw, where)
     if not np.all(np.isfinite(raw.values)):
         raise FileFormatError(f"{where}: the values contain NaN or inf")
     _check_statistics(raw, where, drop_bad_errors)

@@ -15,7 +15,7 @@ from . import _h5util as h5u
 from . import alps_maxent, text, w2dynamics
 from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
 from ._select import select
-from ._validate import finalize
+from ._validate import finalize, stored_as_minus_g
 from ._wording import on_command_line, option, pass_hint
 from .data import GreenData
 from .detect import check_path, sniff_h5
@@ -231,30 +231,46 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
         # sign and normalisation do not depend on beta; a placeholder lets tables without it be read
         probe = Context(path=ctx.path, h5=ctx.h5, beta=ctx.beta, iteration=ctx.iteration, cache=ctx.cache)
         with h5u.guard(ctx.path, "the values"):
-            if probe.beta is None and reader.file_beta(ctx, cand) is None:
+            beta_known = not (probe.beta is None and reader.file_beta(ctx, cand) is None)
+            if not beta_known:
                 probe.beta = 1.0
             raw = reader.read(probe, cand)
     except ACLearnedError as exc:
         return f"sign: unreadable ({exc})"
+    if stored_as_minus_g(raw):  # the file holds the other sign than its format declares: load flips it
+        raw.values = -np.asarray(raw.values)
+        held = {("tau", "standard"): "-G >= 0", ("tau", "positive"): "G <= 0",
+                ("iw", "standard"): "Im G > 0", ("iw", "positive"): "Im G < 0"}[(raw.kind, raw.sign_in_file)]
+        declared = "G" if raw.sign_in_file == "standard" else "-G"
+        return (f"sign: {held} as stored, although the format stores {declared} (flipped on load, with a "
+                "warning)"
+                + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known)))
     stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G < 0 as stored",
               "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
               else "Im G > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
     if raw.kind != "tau":
         return f"sign: {stored}{_matsubara_norm_text(raw)}"
+    return f"sign: {stored}{_tau_norm_text(raw, beta_known)}"
+
+
+def _tau_norm_text(raw, beta_known: bool) -> str:
+    """``; -[G(0) + G(beta)] = ...`` for grids with both ends, or why the norm is not stored."""
     values = np.asarray(raw.values).real
     grid = np.asarray(raw.grid, float)
     if grid.size < 2 or values.shape[-1] != grid.size or not np.all(np.isfinite(values[..., [0, -1]])):
-        return f"sign: {stored}"
+        return ""
     if abs(grid[0]) > 1e-9 * max(1.0, abs(grid[-1])):
-        return f"sign: {stored}; normalisation not stored (no point at tau = 0: bin centres?)"
+        return "; normalisation not stored (no point at tau = 0: bin centres?)"
+    if beta_known and abs(grid[-1] - raw.beta) > 1e-9 * raw.beta:
+        return "; normalisation not stored (no point at tau = beta)"
     ends = -(values[..., 0] + values[..., -1])
     diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == ends.shape else np.ones(ends.shape, bool)
     ends = ends[np.asarray(diag, bool)] if ends.ndim else np.atleast_1d(ends)
     if ends.size == 0:
-        return f"sign: {stored}"
+        return ""
     same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
     norm = f"{ends.min():.4g}" if same else f"{ends.min():.4g} ... {ends.max():.4g}"
-    return f"sign: {stored}; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
+    return f"; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
 
 
 def _matsubara_norm_text(raw) -> str:
@@ -286,8 +302,8 @@ def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
     """beta as stored in the file, or what to pass."""
     usable = [c for c in cands if c.loadable and c.fermionic]
     try:
-        with h5u.guard(ctx.path, "beta"):
-            beta = reader.file_beta(ctx, usable[0] if usable else None)
+        with h5u.guard(ctx.path, "beta"):  # any Green's function's mesh tells beta, loadable or not
+            beta = reader.file_beta(ctx, usable[0] if usable else (cands[0] if cands else None))
     except ACLearnedError as exc:
         return f"unreadable ({exc})"
     if beta is None and usable and hasattr(reader, "inferred_beta"):

@@ -106,6 +106,9 @@ def _order(labels: list[str]) -> list[int]:
 
 def _pairs(group: h5py.Group, path: str) -> list[tuple[int, int]] | None:
     raw = h5u.attr(group, "ID_PAIRS")
+    if raw is None:  # some SmoQyDQMC versions (merged bins) write a dataset instead of an attribute
+        ds = h5u.get(group, "ID_PAIRS")
+        raw = ds[()] if isinstance(ds, h5py.Dataset) else None
     if raw is None:
         return None
     arr = np.asarray(raw)

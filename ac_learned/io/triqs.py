@@ -218,7 +218,10 @@ def read(ctx: Context, cand: Candidate) -> Raw:
     path = ctx.path
     g = h5u.require(ctx.h5, cand.h5path, path)
     mesh = h5u.require(g, "mesh", path)
-    beta = resolve_beta(ctx, _beta(mesh, path), f"neither {mesh.name}/beta nor {mesh.name}/domain/beta")
+    stored = _beta(mesh, path)
+    where = (f"{mesh.name}/beta" if h5u.get(mesh, "beta") is not None else f"{mesh.name}/domain/beta") \
+        if stored is not None else f"neither {mesh.name}/beta nor {mesh.name}/domain/beta"
+    beta = resolve_beta(ctx, stored, where)
     n = _mesh_size(mesh, path)
     data = h5u.numeric(h5u.require(g, "data", path), path, f"{cand.h5path}/data")
     meta: dict = {"format_tag": _format(g)}

@@ -77,6 +77,8 @@ def _iteration(ctx: Context) -> str:
     f = ctx.h5
     names = iterations(f)
     it = ctx.iteration
+    if isinstance(it, str) and it.strip().lstrip("+-").isdigit():
+        it = int(it)  # "1", "001", "-1" from the command line mean what 1, 1, -1 mean in Python
     if it is None or it == -1 or it == "last":
         for prefix in ("stat", "dmft", "worm"):
             group = [n for n in names if n.startswith(prefix + "-")]
