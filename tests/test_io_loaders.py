@@ -466,6 +466,11 @@ def test_inspect_claims_no_norm_without_the_point_at_beta(files, tmp_path):
     assert "-[G(0) + G(beta)] = 1 " in io.inspect(files["alpscore"].path)
 
 
+def test_inspect_says_what_statistics_the_file_holds(files):
+    assert "the file has 6 bins (the band is a jackknife over them)" in io.inspect(files["alf"].path)
+    assert "no error bars or bins (pass err=" in io.inspect(files["triqs"].path)
+
+
 def test_inspect_mentions_selectors(files):
     text = io.inspect(files["triqs"].path)
     assert "block=" in text and "orbital=" in text and "(not loadable)" in text

@@ -244,13 +244,25 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
         declared = "G" if raw.sign_in_file == "standard" else "-G"
         return (f"sign: {held} as stored, although the format stores {declared} (flipped on load, with a "
                 "warning)"
-                + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known)))
+                + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known))
+                + _statistics_text(raw))
     stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G < 0 as stored",
               "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
               else "Im G > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
-    if raw.kind != "tau":
-        return f"sign: {stored}{_matsubara_norm_text(raw)}"
-    return f"sign: {stored}{_tau_norm_text(raw, beta_known)}"
+    norm = _matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known)
+    return f"sign: {stored}{norm}{_statistics_text(raw)}"
+
+
+def _statistics_text(raw) -> str:
+    """What the file holds besides the mean: bins (a jackknife band), errors, a covariance."""
+    held = []
+    if raw.bins is not None:
+        held.append(f"{np.shape(raw.bins)[0]} bins (the band is a jackknife over them)")
+    if raw.cov is not None:
+        held.append("a covariance")
+    elif raw.errors is not None:
+        held.append("error bars")
+    return f"; the file has {' and '.join(held)}" if held else f"; no error bars or bins (pass {option('err')})"
 
 
 def _tau_norm_text(raw, beta_known: bool) -> str:
