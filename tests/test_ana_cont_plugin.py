@@ -1,5 +1,7 @@
 """The ana_cont plugin on real ana_cont 1.1.2: rlista, rlista+, model='rlista', errors."""
 
+import re
+
 import numpy as np
 import pytest
 from spectra import gaussian_spectrum
@@ -109,6 +111,52 @@ def test_rlista_on_matsubara_data(iw_data, tau_data):
     # close to the continuation of the same spectrum from G(tau)
     ref, _ = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, verbose=False)
     assert np.abs(sol.A_opt - ref.A_opt) @ trapezoid_weights(OMEGA) < 0.15
+
+
+def test_matsubara_rlista_fits_the_matsubara_data_on_a_partial_re_axis(iw_data):
+    """The backtransform comes from the model's weights: chi2/(2N) near 1 on OMEGA (+-3, part of the weight
+    outside) where A on re_axis gave 2-100 (user test, session 14); a spectrum that misses is not reliable."""
+    wn, giw = iw_data
+    probl = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")
+    sol, _ = probl.solve(method="rlista", stdev=np.full(wn.size, NOISE), verbose=False)
+    assert sol.chi2 / (2 * wn.size) < 1.6 and sol.reliable
+    coarse = AnalyticContinuationProblem(im_axis=wn, re_axis=np.linspace(-2, 2, 21), im_data=giw,
+                                         kernel_mode="freq_fermionic")
+    sol_c, _ = coarse.solve(method="rlista", stdev=np.full(wn.size, NOISE), verbose=False)
+    np.testing.assert_allclose(sol_c.chi2, sol.chi2, rtol=0.2)  # the same fit, whatever re_axis shows of it
+    # errors 20x too small: the spectrum misses the data themselves, and says so
+    tight = probl.solve(method="rlista", stdev=np.full(wn.size, NOISE / 20), verbose=False)[0]
+    assert tight.reliable is False
+    assert any("misses the Matsubara data themselves" in w for w in tight.warnings)
+
+
+def test_rlista_plus_on_minus_matsubara_data_is_refused(iw_data):
+    wn, giw = iw_data
+    neg = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=-giw, kernel_mode="freq_fermionic")
+    with pytest.raises(InputError, match="Im G > 0: -G or G\\* was passed"):
+        neg.solve(method="rlista+", stdev=np.full(wn.size, NOISE), verbose=False)
+
+
+def test_no_kink_fallback_refuses_when_nothing_fits(tau_data, monkeypatch):
+    """chi2kink's failure meant 'the default already fits' only when the best chi2 is near N."""
+    from ac_learned.errors import SolverError
+    from ac_learned.hosts import ana_cont as host
+
+    tau, g = tau_data
+    probl = tau_problem(tau_data)
+    probl.solve(method="rlista+", stdev=np.full(tau.size, NOISE), verbose=False)  # sets up the solver
+    solver = probl.solver
+
+    class Opt:
+        def __init__(self, alpha, chi2):
+            self.alpha, self.chi2, self.u_opt, self.A_opt = alpha, chi2, np.zeros(solver.n_sv), np.ones(3)
+
+    monkeypatch.setattr(solver, "maxent_optimization", lambda alpha, ustart: Opt(alpha, 50.0 * tau.size))
+    with pytest.raises(SolverError, match="no alpha fits the data: chi2/N = 50 at best"):
+        host._no_kink_fallback(probl, {"alpha_determination": "chi2kink"}, RuntimeError("no kink"))
+    monkeypatch.setattr(solver, "maxent_optimization", lambda alpha, ustart: Opt(alpha, 1.1 * tau.size))
+    _, note = host._no_kink_fallback(probl, {"alpha_determination": "chi2kink"}, RuntimeError("no kink"))
+    assert "already fits the data" in note
 
 
 def test_rlista_with_a_card_path_on_ana_cont_own_class_after_register(tiny_model, tau_data, registered):
@@ -282,3 +330,23 @@ def test_subclass_constructor_takes_lists_and_names_bad_arguments(tau_data):
                           (dict(re_axis=OMEGA + 0.5j), "re_axis must be real")):
         with pytest.raises(InputError, match=match):
             AnalyticContinuationProblem(**{**ok, **change})
+
+
+def test_plugin_input_mistakes_of_the_user_test(tau_data):
+    """Session 14: complex G(tau), a zero or complex stdev, near-miss model strings, MaxEnt fields."""
+    tau, g = tau_data
+    with pytest.raises(InputError, match="im_data is complex, but G\\(tau\\)"):
+        tau_problem((tau, g + 1e-3j)).solve(method="rlista", stdev=NOISE, verbose=False)
+    stdev = np.full(tau.size, NOISE)
+    stdev[7] = 0.0
+    with pytest.raises(InputError, match="1 of its 101 values are not \\(first at index 7"):
+        tau_problem(tau_data).solve(method="rlista", stdev=stdev, verbose=False)
+    with pytest.raises(InputError, match="got complex"):
+        tau_problem(tau_data).solve(method="rlista", stdev=stdev + 1j, verbose=False)
+    for bad in ("RLISTA", "rlista+"):
+        with pytest.raises(InputError, match=re.escape(f"model={bad!r}: a MaxEnt default model is an array")):
+            tau_problem(tau_data).solve(method="maxent_svd", model=bad, stdev=np.full(tau.size, NOISE),
+                                        alpha_determination="chi2kink", verbose=False)
+    sol, sols = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, model=np.ones(OMEGA.size), verbose=False)
+    assert f"{sol.alpha:.3g}" == "nan" and sols[0] is sol
+    assert any("['model'] have no effect" in w for w in sol.warnings)

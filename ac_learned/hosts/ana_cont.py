@@ -50,7 +50,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ..cards import load_model
 from ..conventions import detect_sign
-from ..errors import ACLearnedWarning, InputError, ModelError
+from ..diagnostics import FIT_NOTE_ABOVE
+from ..errors import ACLearnedWarning, InputError, ModelError, SolverError
 from ..grids import trapezoid_weights
 from ..io._base import check_user_beta
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
@@ -271,7 +272,11 @@ def _dispatch(problem, base_solve, method, kwargs: dict):
 
 
 def _is_rlista_model(model) -> bool:
-    return isinstance(model, str) and model == "rlista"
+    """``model="rlista"`` (the neural default); any other string is refused (ana_cont takes arrays)."""
+    if isinstance(model, str) and model != "rlista":
+        raise InputError(f"model={model!r}: a MaxEnt default model is an array on re_axis, or 'rlista' for the "
+                         "network's spectrum (lower case); method='rlista+' is MaxEnt with it")
+    return isinstance(model, str)
 
 
 def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
@@ -284,6 +289,10 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         raise InputError("ana_cont's MaxEnt takes -G(tau) >= 0 for kernel_mode='time_fermionic' (its kernel is "
                          "positive), and these data are G(tau) <= 0: pass im_data=-G (method='rlista' takes "
                          "either sign)")
+    if problem.kernel_mode == "freq_fermionic" and float(numpy.sum(numpy.imag(problem.im_data))) > 0:
+        raise InputError("ana_cont's MaxEnt takes G(i omega_n) with Im G < 0 for kernel_mode='freq_fermionic' "
+                         "(its kernel is 1/(i omega_n - omega)), and these data have Im G > 0: -G or G* was "
+                         "passed. Pass im_data=G (negate -G; method='rlista' takes either sign)")
     if stdev is not None:
         kwargs["stdev"] = numpy.array(stdev)  # a scalar is broadcast (ana_cont needs an array)
     default, res, extra = neural_default(problem, stdev=stdev, cov=cov, **own)
@@ -309,7 +318,9 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
     best.default_model = default * scale
     best.rlista = res
     best.model_card = res.model_card
-    best.warnings = list(res.warnings) + extra
+    # solve's words are about its own spectrum; the default model built from it is flat outside the window
+    best.warnings = [w.replace("A is zero for", "the network's spectrum (not MaxEnt's, whose default is flat "
+                               "there) is zero for") for w in res.warnings] + extra
     return out
 
 
@@ -337,6 +348,14 @@ def _no_kink_fallback(problem, kwargs: dict, exc: Exception) -> tuple[tuple, str
     if not optarr:
         raise exc
     chis = numpy.array([o.chi2 for o in optarr])
+    n_data = solver.niw * (2 if problem.kernel_mode == "freq_fermionic" else 1)  # Re and Im count apart
+    if chis.min() > FIT_NOTE_ABOVE * n_data:
+        raise SolverError(
+            f"chi2kink found no kink ({exc}), and no alpha fits the data: chi2/N = {chis.min() / n_data:.3g} at "
+            f"best (about 1 for a fit). MaxEnt with the neural default cannot reach these data: check the sign "
+            f"of im_data, that re_axis covers the spectrum and resolves it, and the error bars; "
+            f"method='rlista' reports what it can fit"
+        ) from exc
     limit = chis.min() + numpy.sqrt(2.0 * solver.niw)
     pick = optarr[int(numpy.argmax(chis <= limit))]
     best = solver.maxent_optimization(alpha=pick.alpha, ustart=pick.u_opt)
@@ -354,8 +373,14 @@ def _no_kink_fallback(problem, kwargs: dict, exc: Exception) -> tuple[tuple, str
 
 def _check_kernel(problem, what: str) -> str:
     mode = problem.kernel_mode
-    if not numpy.all(numpy.isfinite(numpy.asarray(problem.im_data))):
+    data = numpy.asarray(problem.im_data)
+    if not numpy.all(numpy.isfinite(data)):
         raise InputError(f"{what}: im_data contains NaN or inf; drop or repair those points first")
+    if mode == "time_fermionic" and numpy.iscomplexobj(data) and \
+            float(numpy.max(numpy.abs(data.imag))) > 1e-8 * float(numpy.max(numpy.abs(data.real))):
+        raise InputError(f"{what}: im_data is complex, but G(tau) of kernel_mode='time_fermionic' is real; pass "
+                         "its real part (a large imaginary part points to an off-diagonal element or to Matsubara "
+                         "data, kernel_mode='freq_fermionic')")
     if mode not in SUPPORTED_KERNEL_MODES:
         raise InputError(
             f"{what} supports kernel_mode {' and '.join(repr(m) for m in SUPPORTED_KERNEL_MODES)}, not {mode!r}: "
@@ -399,10 +424,18 @@ def _error_bars(problem, kwargs: dict, what: str):
     if stdev is not None and cov is not None:
         raise InputError("pass stdev or cov, not both (ana_cont uses one of them)")
     if stdev is not None:
+        if numpy.iscomplexobj(stdev):
+            raise InputError("stdev must be real one-sigma error bars (of the real and of the imaginary part each, "
+                             "for Matsubara data), got complex numbers")
         stdev = numpy.broadcast_to(numpy.asarray(stdev, dtype=float), (n,)) if numpy.ndim(stdev) == 0 else \
             numpy.asarray(stdev, dtype=float)
-        if stdev.shape != (n,) or not numpy.all(numpy.isfinite(stdev)) or numpy.any(stdev <= 0):
-            raise InputError(f"stdev must be finite, strictly positive, of shape ({n},); got shape {stdev.shape}")
+        if stdev.shape != (n,):
+            raise InputError(f"stdev must have one error bar per data point, shape ({n},), or be a scalar; got "
+                             f"shape {stdev.shape}")
+        bad = ~numpy.isfinite(stdev) | (stdev <= 0)
+        if numpy.any(bad):
+            raise InputError(f"stdev must be finite and strictly positive: {int(bad.sum())} of its {n} values are "
+                             f"not (first at index {int(numpy.argmax(bad))}: {stdev[numpy.argmax(bad)]!r})")
     else:
         cov = numpy.asarray(cov)
         if cov.shape != (n, n):
@@ -495,6 +528,15 @@ def _backtransform(problem, omega: numpy.ndarray, a: numpy.ndarray, sign: str) -
     return -back if sign == "positive" else back  # -G(i omega_n) given: compare in the input's sign
 
 
+def _matsubara_backtransform(problem, res: ContinuationResult) -> numpy.ndarray:
+    """G(i omega_n) of the spectrum's weights on its model grid, in the sign of the input."""
+    im_axis, _, beta = physical_axes(problem)
+    beta = matsubara_beta(im_axis, beta)  # Matsubara problems need not pass beta
+    weights = numpy.asarray(res.weights, dtype=float) * float(res.norm)
+    back = fermionic_matsubara_kernel(im_axis, numpy.asarray(res.nu_model, dtype=float) / beta) @ weights
+    return -back if res.sign_seen == "positive" else back
+
+
 def _chi2(residual: numpy.ndarray, stdev, cov) -> float:
     """ana_cont's chi2: ``sum |r|^2 / sigma^2``, or ``r^H C^-1 r`` in the eigenbasis of ``cov``."""
     if cov is None:
@@ -541,7 +583,8 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
     stdev, cov = _error_bars(problem, kwargs, "method='rlista'")
     _, omega, _ = physical_axes(problem)
     res, mapped, _, notes = _continue(problem, omega, stdev, cov, rlista_model, backend, device, allow_clip=False)
-    ignored = sorted(k for k in set(kwargs) & _MAXENT_KWARGS if k not in ("model", "verbose"))
+    ignored = sorted(k for k in set(kwargs) & _MAXENT_KWARGS
+                     if k != "verbose" and not (k == "model" and isinstance(kwargs[k], str) and kwargs[k] == "rlista"))
     if ignored:
         notes.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
     if problem.kernel_mode == "time_fermionic":
@@ -549,14 +592,28 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
         # trapezoid rule on a coarse or partial re_axis misses the data by its discretisation, not the fit's
         back = numpy.real(res.backtransform)
     else:
-        back = _backtransform(problem, omega, res.A, res.sign_seen)
+        # from the spectrum's weights on the model's own grid, not A on re_axis: a coarse or partial
+        # re_axis would miss the data by its quadrature and by the weight outside it (chi2/2N of 2-100
+        # on good fits, user test of session 14)
+        back = _matsubara_backtransform(problem, res)
     data = numpy.asarray(problem.im_data)
+    nan = float("nan")  # MaxEnt's own numbers have no meaning here; NaN formats where None would raise
     sol = _solvers.OptimizationResult(
         A_opt=res.A, backtransform=back, chi2=_chi2(data - back, stdev, cov),
-        norm=float(trapezoid_weights(omega) @ res.A),
+        norm=float(trapezoid_weights(omega) @ res.A), alpha=nan, entropy=nan, Q=nan, probability=nan,
+        n_good=nan, blur_width=0.0,
     )
+    # solve's words name its own result; here the total is sol.rlista.norm and sol.norm is ana_cont's
+    res.warnings = [w.replace("(res.norm is the total)", "(sol.rlista.norm is the total; sol.norm integrates "
+                              "A_opt on re_axis)") for w in res.warnings]
     sol.model_card = res.model_card
     sol.reliable = res.reliable
+    if problem.kernel_mode == "freq_fermionic":
+        per_point = sol.chi2 / (2 * data.size)  # Re and Im of each frequency
+        if per_point > FIT_NOTE_ABOVE:
+            res.warnings.append(f"the spectrum misses the Matsubara data themselves: chi2/(2N) = {per_point:.3g} "
+                                f"(> {FIT_NOTE_ABOVE:g}), although it fits their map to G(tau); reliable is False")
+            sol.reliable = res.reliable = False
     sol.warnings = list(res.warnings) + notes
     sol.rlista = res
     sol.matsubara = mapped
