@@ -350,3 +350,10 @@ def test_plugin_input_mistakes_of_the_user_test(tau_data):
     sol, sols = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, model=np.ones(OMEGA.size), verbose=False)
     assert f"{sol.alpha:.3g}" == "nan" and sols[0] is sol
     assert any("['model'] have no effect" in w for w in sol.warnings)
+
+
+def test_rlista_plus_warns_of_misspelled_keywords(tau_data):
+    tau, g = tau_data
+    with pytest.warns(ACLearnedWarning, match="ignores unknown keyword\\(s\\) \\['alpha_detremination'\\]"):
+        tau_problem(tau_data).solve(method="rlista+", stdev=np.full(tau.size, NOISE), alpha_detremination="chi2kink",
+                                    verbose=False)

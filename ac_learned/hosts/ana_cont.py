@@ -280,6 +280,11 @@ def _is_rlista_model(model) -> bool:
 
 
 def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
+    unknown = sorted(set(kwargs) - _RLISTA_KWARGS - _MAXENT_KWARGS)
+    if unknown:  # ana_cont drops unknown keywords silently; a misspelled one would change nothing
+        _warnings.warn(f"MaxEnt with the neural default ignores unknown keyword(s) {unknown} (ana_cont's "
+                       f"maxent_svd takes {sorted(_MAXENT_KWARGS | {'stdev', 'cov', 'verbose'})})",
+                       ACLearnedWarning, stacklevel=4)
     own = {k: kwargs.pop(k) for k in _OWN_KWARGS if k in kwargs}
     if kwargs.get("offdiag"):
         raise InputError("model='rlista' needs a diagonal Green's function (offdiag=False): the networks "
