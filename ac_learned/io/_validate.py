@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ACLearnedWarning, FileFormatError, InputError
 from ._base import Raw
+from ._negative_frequencies import fold_negative_frequencies
 from ._wording import on_command_line, option
 from .data import GreenData
 
@@ -79,84 +80,6 @@ def _check_grid(raw: Raw, where: str) -> None:
                 f"Green's function is expected. Or beta is wrong: {implied}"
             )
     raw.grid = grid
-
-
-#: G(-i w_n) and G(i w_n)* of a diagonal element differing by more than this many error bars warn.
-CONJUGATE_Z = 5.0
-#: Without error bars: by more than this fraction of max |G|.
-CONJUGATE_REL = 1e-3
-
-
-def _fold_negative_frequencies(raw: Raw, where: str) -> None:
-    """Keep the positive Matsubara frequencies, after checking the negative ones against them.
-
-    A diagonal element of a Hermitian G obeys ``G(-i w_n) = G(i w_n)*``, so the negative frequencies add
-    nothing; they are compared with the positive ones (a difference points to an off-diagonal or
-    non-Hermitian element, or a frequency order other than the one assumed) and dropped.  A file with only
-    negative frequencies is conjugated onto the positive ones.  What was done goes to
-    ``meta["negative_frequencies"]`` (printed as a note by the command line).
-    """
-    grid = np.asarray(raw.grid, dtype=np.float64)
-    if raw.kind != "iw" or grid.ndim != 1 or not np.any(grid < 0) or grid.size != raw.values.shape[-1]:
-        return
-    for name, arr, want in (("errors", raw.errors, raw.values.shape), ("bins", raw.bins, None)):
-        if arr is not None and (arr.shape[-1] != grid.size or (want is not None and arr.shape != want)):
-            raise FileFormatError(f"{where}: {name} have shape {arr.shape}, values {raw.values.shape}")
-    neg = grid < 0
-    n_neg = int(np.count_nonzero(neg))
-    raw.meta["dropped_negative_frequencies"] = n_neg
-    if not np.any(~neg):
-        order = np.argsort(-grid)
-        raw.grid = -grid[order]
-        raw.values = np.conj(raw.values[..., order])
-        if raw.errors is not None:
-            raw.errors = raw.errors[..., order]
-        if raw.bins is not None:
-            raw.bins = np.conj(raw.bins[..., order])
-        raw.cov = None if raw.cov is None else np.conj(raw.cov[..., order[:, None], order[None, :]])
-        raw.meta["negative_frequencies"] = (f"the file holds only negative Matsubara frequencies ({n_neg}); "
-                                            "G(i w_n) = G(-i w_n)* was used")
-        return
-    odd = np.rint(grid * raw.beta / np.pi).astype(np.int64)
-    index_of = {int(m): i for i, m in enumerate(odd) if m > 0}
-    pairs = [(i, index_of[int(-m)]) for i, m in enumerate(odd) if m < 0 and int(-m) in index_of]
-    check = f"{n_neg} negative Matsubara frequencies dropped"
-    diag = raw.diag if raw.diag is not None else np.zeros(raw.values.shape[:-1], dtype=bool)
-    if pairs and np.any(diag):
-        i_neg, i_pos = (np.array(ix) for ix in zip(*pairs))
-        g = raw.values[diag]
-        diff = g[..., i_neg] - np.conj(g[..., i_pos])
-        worst = float(np.max(np.maximum(np.abs(diff.real), np.abs(diff.imag))))
-        scale = float(np.max(np.abs(g)))
-        rel = worst / scale if scale > 0 else 0.0
-        if raw.errors is not None:
-            e = raw.errors[diag]
-            sd = np.hypot(e[..., i_neg], e[..., i_pos])
-            z = np.maximum(np.abs(diff.real), np.abs(diff.imag)) / np.where(sd > 0, sd, np.inf)
-            z_max = float(np.max(z))
-            bad, size = z_max > CONJUGATE_Z, f"{z_max:.3g} error bars ({rel:.2g} of max |G|)"
-        else:
-            bad, size = rel > CONJUGATE_REL, f"{rel:.2g} of max |G|"
-        check += f" after checking G(-i w_n) = G(i w_n)* on {len(pairs)} pairs (largest difference {size})"
-        if bad:
-            _warn(f"{where}: G(-i w_n) differs from G(i w_n)* by up to {size} on a diagonal element, which a "
-                  "Hermitian Green's function does not allow: the data may be an off-diagonal or non-Hermitian "
-                  "element, or the frequencies are stored in another order than n = -N .. N-1. The positive "
-                  "frequencies are used")
-    elif pairs:
-        check += " (not checked against the positive ones: off-diagonal element)"
-    else:
-        check += " (no positive partner to check them against)"
-    keep = ~neg
-    raw.grid = grid[keep]
-    raw.values = raw.values[..., keep]
-    if raw.errors is not None:
-        raw.errors = raw.errors[..., keep]
-    if raw.bins is not None:
-        raw.bins = raw.bins[..., keep]
-    if raw.cov is not None:
-        raw.cov = raw.cov[..., keep[:, None] & keep[None, :]].reshape(raw.cov.shape[:-2] + (int(keep.sum()),) * 2)
-    raw.meta["negative_frequencies"] = check
 
 
 def stored_as_minus_g(raw: Raw) -> bool:
@@ -291,7 +214,9 @@ def finalize(raw: Raw, file_path: str, drop_bad_errors: bool = False) -> GreenDa
         raw.values = np.asarray(raw.values, dtype=np.complex128)
     if raw.values.ndim == 0:
         raise FileFormatError(f"{where}: no data points")
-    _fold_negative_frequencies(raw, where)
+    conjugate_warning = fold_negative_frequencies(raw, where)
+    if conjugate_warning:
+        _warn(conjugate_warning)
     _check_grid(raw, where)
     if np.all(np.isfinite(raw.values)):
         _flip_minus_g(raw, where)
