@@ -35,6 +35,8 @@ FIT_FAILED = (
     "wider window); otherwise the error bars are too small (correlated bins, too few samples) or G is not a "
     "diagonal fermionic Green's function"
 )
+#: How that warning begins (dropped where a failed Matsubara tail fit explains the high chi2).
+FIT_FAILED_START = FIT_FAILED.split("{", 1)[0]
 
 
 def fit_note(chi2: float | None, method: str = "rlista", fitted: bool = False) -> str:

@@ -401,8 +401,9 @@ def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit,
     warning = None
     if p < TAIL_P_WARN:
         warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there: "
-                   f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) is off by "
-                   f"about {bias:.2g} error bars rms), and {tried[-1]} cannot be checked. The tail "
+                   f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) differ by "
+                   f"about {bias:.2g} error bars rms, a lower bound on the bias), and the {tried[-1]}-term G(tau) "
+                   f"used cannot be checked and may be off by as much. The tail "
                    f"1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to several "
                    f"times the width")
     return tried[-1], p, warning

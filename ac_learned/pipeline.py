@@ -19,7 +19,7 @@ import numpy as np
 from ._version import __version__
 from .atomic import atomic_write
 from .covariance import checked_covariance, cholesky_factor
-from .diagnostics import fit_note
+from .diagnostics import FIT_FAILED_START, fit_note
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
@@ -357,7 +357,10 @@ def _biased_tail_verdict(data: GreenData, res: ContinuationResult) -> None:
     """
     warning = data.meta.get("matsubara_tail_warning")
     if warning:
-        res.warnings.append(str(warning) + "; the result is marked not reliable")
+        # the fit's own chi2 warning would blame the window or the error bars: the mapped G(tau) is the cause
+        res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
+        res.warnings.append(str(warning) + "; the result is marked not reliable (a high chi2 of the fit comes "
+                            "from this bias, not from the window or the error bars)")
         res.reliable = False
 
 

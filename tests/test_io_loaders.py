@@ -393,7 +393,7 @@ def test_inspect_states_sign_and_normalisation(files, tmp_path):
     """inspect says which sign the file stores and -[G(0) + G(beta)] (1 for a normalised spectrum)."""
     text = io.inspect(files["triqs"].path)
     assert "sign: G <= 0 as stored; -[G(0) + G(beta)] = 1 " in text
-    assert "sign: Im G < 0 as stored" in text
+    assert "sign: Im G(i w_n) < 0 for w_n > 0 as stored" in text
     # w2dynamics stores -G on bin centres: the flip is reported and no norm is claimed
     w2d = io.inspect(files["w2dynamics"].path)
     assert "-G >= 0 as stored (flipped on load)" in w2d and "normalisation not stored" in w2d
@@ -409,7 +409,7 @@ def test_inspect_states_sign_and_normalisation(files, tmp_path):
 def test_inspect_gives_the_matsubara_norm(files, tmp_path):
     """For G(i w_n) inspect fits c1 = -lim w_n Im G (1 for the fixture's normalised spectrum), in any stored sign."""
     text = io.inspect(files["triqs_iw"].path)
-    assert "Im G < 0 as stored; norm c1 = -lim w_n Im G(i w_n) = 0.99" in text
+    assert "Im G(i w_n) < 0 for w_n > 0 as stored; norm c1 = -lim w_n Im G(i w_n) = 1 (" in text
     wn = fx.matsubara(200)
     g = -0.5 * fx.g_iw(wn)  # ana_cont's sign, half the weight
     np.savetxt(tmp_path / "half_iw.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
@@ -438,6 +438,9 @@ def test_only_negative_frequencies_are_conjugated(files, tmp_path):
     g = fx.g_iw(wn, -0.1)
     np.savetxt(tmp_path / "neg.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
     data = io.load(tmp_path / "neg.dat")
+    text = io.inspect(tmp_path / "neg.dat")
+    assert "Im G(i w_n) < 0 for w_n > 0 as stored; only negative frequencies stored (conjugated on load); " \
+           "norm c1 = -lim w_n Im G(i w_n) = 1 (" in text
     np.testing.assert_allclose(data.grid, fx.matsubara(fx.NIW), rtol=1e-12)
     np.testing.assert_allclose(data.values, fx.g_iw(data.grid, -0.1), rtol=1e-10)
     assert data.meta["sign_in_file"] == "standard" and "only negative" in data.meta["negative_frequencies"]

@@ -246,9 +246,9 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
                 "warning)"
                 + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known))
                 + _statistics_text(raw))
-    stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G < 0 as stored",
+    stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G(i w_n) < 0 for w_n > 0 as stored",
               "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
-              else "Im G > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
+              else "Im G(i w_n) > 0 for w_n > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
     norm = _matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known)
     return f"sign: {stored}{norm}{_statistics_text(raw)}"
 
@@ -286,28 +286,31 @@ def _tau_norm_text(raw, beta_known: bool) -> str:
 
 
 def _matsubara_norm_text(raw) -> str:
-    """``c1 = -lim w_n Im G(i w_n)``, the norm, fitted as ``c1 - c3 / w_n^2`` to the upper half of the frequencies.
+    """``c1 = -lim w_n Im G(i w_n)``, the norm, fitted as ``c1 - c3 / w_n^2 + c5 / w_n^4`` to the frequencies
+    in the upper half of ``|w_n|`` (``-w_n Im G`` is even in ``w_n``, so negative frequencies count too).
 
     Readers return the standard sign whatever the file stores; diagonal elements only.
     """
     grid = np.asarray(raw.grid, float)
     values = np.asarray(raw.values)
-    pos = grid > 0
-    if grid.ndim != 1 or values.shape[-1] != grid.size or np.count_nonzero(pos) < 8:
+    used = grid != 0
+    if grid.ndim != 1 or values.shape[-1] != grid.size or np.count_nonzero(used) < 8:
         return ""
-    w = grid[pos]
-    im = values[..., pos].imag  # readers return the standard sign
+    w = grid[used]
+    im = values[..., used].imag  # readers return the standard sign
     diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == im.shape[:-1] else np.ones(im.shape[:-1], bool)
     im = im[np.asarray(diag, bool)] if im.ndim > 1 else im[None, :]
-    upper = np.argsort(w)[w.size // 2:]
+    upper = np.argsort(np.abs(w))[w.size // 2:]
     if im.size == 0 or not np.all(np.isfinite(im[:, upper])):
         return ""
-    design = np.stack([np.ones(upper.size), -1.0 / w[upper] ** 2], axis=1)
-    c1 = np.linalg.lstsq(design, (-w[upper] * im[:, upper]).T, rcond=None)[0][0]
+    wu = w[upper]
+    design = np.stack([np.ones(upper.size), -1.0 / wu ** 2, 1.0 / wu ** 4], axis=1)
+    c1 = np.linalg.lstsq(design, (-wu * im[:, upper]).T, rcond=None)[0][0]
     same = np.ptp(c1) <= 1e-3 * max(1.0, abs(c1.max()))
     norm = f"{c1.min():.4g}" if same else f"{c1.min():.4g} ... {c1.max():.4g}"
-    return (f"; norm c1 = -lim w_n Im G(i w_n) = {norm} (1 for a normalised spectrum; fitted to w_n from "
-            f"{w[upper].min():.4g} to {w.max():.4g})")
+    only_negative = " only negative frequencies stored (conjugated on load);" if np.all(grid < 0) else ""
+    return (f";{only_negative} norm c1 = -lim w_n Im G(i w_n) = {norm} (1 for a normalised spectrum; fitted to "
+            f"|w_n| from {np.abs(wu).min():.4g} to {np.abs(w).max():.4g})")
 
 
 def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
