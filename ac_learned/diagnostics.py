@@ -39,6 +39,19 @@ FIT_FAILED = (
 FIT_FAILED_START = FIT_FAILED.split("{", 1)[0]
 
 
+def mark_biased_tail(res, tail_warning: str) -> None:
+    """A result fitted to G(tau) mapped from Matsubara data whose tail failed its test: not reliable.
+
+    The mapped G(tau) is then off by several error bars; the fit's own chi2 warning (:data:`FIT_FAILED`)
+    would blame the window or the error bars, so it gives way to ``tail_warning``.  ``res`` is a
+    :class:`ac_learned.ContinuationResult` (changed in place).
+    """
+    res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
+    res.warnings.append(tail_warning + "; the result is not reliable (a high chi2 of the fit comes from this "
+                        "bias, not from the window or the error bars)")
+    res.reliable = False
+
+
 def fit_note(chi2: float | None, method: str = "rlista", fitted: bool = False) -> str:
     """A plain-words reading of chi2/N, for console output.
 

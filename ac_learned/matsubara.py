@@ -343,14 +343,12 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
     stacked = np.concatenate([g.real, g.imag], axis=-1).astype(float)
     s = _stacked_covariance(wn.size, stdev, cov)
     tail_p, warning = None, None
-    if n_terms is not None:
-        n_terms = int(n_terms)
-    elif s is None:
-        n_terms = N_FIT_TERMS
-    else:
+    if n_terms is None and s is not None:
         first_row = stacked.reshape(-1, 2 * wn.size)[0]
-        n_terms, tail_p, warning = _checked_tail_terms(wn, beta, tau, sigma_fit, n_fit, first_row, s)
-    op, p = matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=n_terms)
+        n_terms, (op, p), tail_p, warning = _checked_tail_terms(wn, beta, tau, sigma_fit, n_fit, first_row, s)
+    else:
+        n_terms = N_FIT_TERMS if n_terms is None else int(n_terms)
+        op, p = matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=n_terms)
     g_tau = stacked @ op.T
     tail = stacked @ p.T
     err = None if s is None else np.sqrt(np.maximum(np.sum((op @ s) * op, axis=1), 0.0))
@@ -372,9 +370,10 @@ def tail_test(op: np.ndarray, op_next: np.ndarray, stacked: np.ndarray, cov_stac
     d = diff @ stacked
     cov_d = diff @ cov_stacked @ diff.T
     lam, vec = np.linalg.eigh(0.5 * (cov_d + cov_d.T))
-    keep = lam > 1e-10 * max(float(lam.max()), 0.0) if lam.size and lam.max() > 0 else np.zeros(lam.size, bool)
-    if not np.any(keep):
+    largest = float(lam.max()) if lam.size else 0.0
+    if largest <= 0.0:
         return 1.0, 0.0
+    keep = lam > 1e-10 * largest
     t = float(np.sum((vec[:, keep].T @ d) ** 2 / lam[keep]))
     var = np.maximum(np.sum((op @ cov_stacked) * op, axis=1), 1e-300)
     excess = float(np.mean(d ** 2 / var) - np.mean(np.diag(cov_d) / var))
@@ -382,22 +381,23 @@ def tail_test(op: np.ndarray, op_next: np.ndarray, stacked: np.ndarray, cov_stac
 
 
 def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit, n_fit: int | None,
-                        stacked: np.ndarray, cov_stacked: np.ndarray) -> tuple[int, float | None, str | None]:
+                        stacked: np.ndarray, cov_stacked: np.ndarray
+                        ) -> tuple[int, tuple[np.ndarray, np.ndarray], float | None, str | None]:
     """The fewest tail terms of ``TAIL_TERMS_TRIED`` that pass :func:`tail_test` against the next.
 
-    Returns the terms, the p-value of the last test made, and a warning when the second-last tail
-    fails at ``TAIL_P_WARN`` (the last tried is then used).
+    Returns the terms, their ``(L, P)`` of :func:`matsubara_operator`, the p-value of the last test made,
+    and a warning when the second-last tail fails at ``TAIL_P_WARN`` (the last tried is then used).
     """
     most = wn.size if n_fit is None else int(n_fit)  # a tail cannot have more terms than fitted points
     tried = [k for k in TAIL_TERMS_TRIED if k <= most] or [N_FIT_TERMS]
+    maps = {k: matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=k) for k in tried}
     if len(tried) == 1:
-        return tried[0], None, None
-    ops = {k: matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=k)[0] for k in tried}
+        return tried[0], maps[tried[0]], None, None
     p, bias = 1.0, 0.0
     for k, k_next in zip(tried, tried[1:]):
-        p, bias = tail_test(ops[k], ops[k_next], stacked, cov_stacked)
+        p, bias = tail_test(maps[k][0], maps[k_next][0], stacked, cov_stacked)
         if p >= TAIL_P_SWITCH:
-            return k, p, None
+            return k, maps[k], p, None
     warning = None
     if p < TAIL_P_WARN:
         warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there: "
@@ -406,4 +406,4 @@ def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit,
                    f"used cannot be checked and may be off by as much. The tail "
                    f"1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to several "
                    f"times the width")
-    return tried[-1], p, warning
+    return tried[-1], maps[tried[-1]], p, warning

@@ -19,7 +19,7 @@ import numpy as np
 from ._version import __version__
 from .atomic import atomic_write
 from .covariance import checked_covariance, cholesky_factor
-from .diagnostics import FIT_FAILED_START, fit_note
+from .diagnostics import fit_note, mark_biased_tail
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
@@ -350,18 +350,10 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
 
 
 def _biased_tail_verdict(data: GreenData, res: ContinuationResult) -> None:
-    """Matsubara data whose tail fit failed its test: warn, and the result is not reliable.
-
-    The mapped G(tau) is then off by more error bars than any chi2 threshold allows for; the chi2
-    flag would blame the error bars or the window, so the reason is given here.
-    """
+    """Matsubara data whose tail fit failed its test: warn, and the result is not reliable."""
     warning = data.meta.get("matsubara_tail_warning")
     if warning:
-        # the fit's own chi2 warning would blame the window or the error bars: the mapped G(tau) is the cause
-        res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
-        res.warnings.append(str(warning) + "; the result is marked not reliable (a high chi2 of the fit comes "
-                            "from this bias, not from the window or the error bars)")
-        res.reliable = False
+        mark_biased_tail(res, str(warning))
 
 
 def _usable_covariance(data: GreenData, err: float | None) -> tuple[bool, str]:

@@ -50,7 +50,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ..cards import load_model
 from ..conventions import detect_sign
-from ..diagnostics import FIT_FAILED_START, FIT_NOTE_ABOVE
+from ..diagnostics import FIT_NOTE_ABOVE, mark_biased_tail
 from ..errors import ACLearnedWarning, InputError, ModelError, SolverError
 from ..grids import trapezoid_weights
 from ..io._base import check_user_beta
@@ -518,11 +518,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
                 device=device, fit_data=fit_data)
     if mapped.tail_warning:
-        # the fit's chi2 warning would blame the window or the error bars
-        res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
-        res.warnings.append(mapped.tail_warning + "; reliable is False (a high chi2 of the fit comes from this "
-                            "bias, not from the window or the error bars)")  # printed, unlike the notes
-        res.reliable = False
+        mark_biased_tail(res, mapped.tail_warning)  # a warning: printed, unlike the notes
     return res, mapped, inside, notes
 
 
