@@ -171,7 +171,7 @@ def sweep_flat_weight(weights, n: int = 10, noises=(1e-4, 1e-3), seed: int = 11,
                 rec = stats.setdefault(name, {"rse": [], "err": [], "nokink": 0})
                 rec["rse"].append(float(np.linalg.norm(est - a_true)))
                 rec["err"].append(float(np.abs(est - a_true).sum() / a_true.sum()))
-                rec["nokink"] += any("no kink" in w for w in sol.warnings)
+                rec["nokink"] += any("no kink" in n for n in sol.notes)
             for name, rec in stats.items():
                 row = {"set": name, "noise": noise, "flat_weight": float(fw), "n": len(rec["rse"]),
                        "rse_mean": float(np.mean(rec["rse"])), "err_mean": float(np.mean(rec["err"])),

@@ -192,6 +192,7 @@ def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
         # rlista+: MaxEnt fits the data by construction; the flag says whether its default model came
         # from a network run that was itself in its calibrated range
         reliable=getattr(getattr(sol, "rlista", None), "reliable", None), warnings=list(getattr(sol, "warnings", [])),
+        notes=list(getattr(sol, "notes", [])),
         model_card=card or getattr(sol, "model_card", {}), norm=float(A @ trapezoid_weights(omega)),
         sign_seen=sign,
     )
@@ -325,10 +326,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         band, notes = None, []
         if draws > 1:  # --draws 1: no band, with or without bins
             band, notes = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw)
-        from .hosts.ana_cont import BROADENED_NOTE_START
-
-        notes[:0] = [w for w in res.warnings if w.startswith(BROADENED_NOTE_START)]  # the default model, not a warning
-        res.warnings = [w for w in res.warnings if not w.startswith(BROADENED_NOTE_START)]
+        notes[:0] = res.notes  # e.g. rlista+'s default model: said, not warned
         return ContinuationOutput(data, res, band, method, notes=notes)
     n_draws = 200 if n_draws is None else int(n_draws)
     use_cov, cov_note = _usable_covariance(data, err)

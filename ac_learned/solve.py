@@ -100,6 +100,9 @@ class ContinuationResult:
         Share of the broadened network spectrum in the fit's start
         (:func:`ac_learned.refine.broadened_share`: 0.7 for precise data,
         relative error <= 1e-4, none at >= 3e-4); None when no fit was made.
+    notes : list of str
+        What was done that is no warning (e.g. the neural default model of a
+        MaxEnt run made through the pipeline); empty for :func:`solve` itself.
     """
 
     omega: np.ndarray
@@ -117,6 +120,7 @@ class ContinuationResult:
     fit_distance: np.ndarray | float | None = None
     averaged_with: str | None = None
     broadened_share: np.ndarray | float | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:

@@ -306,8 +306,7 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         print(f"ac_learned: default model from {res.model_card['name']} (flat_weight = "
               f"{own.get('flat_weight', DEFAULT_FLAT_WEIGHT)})")
         for note in extra:
-            if note.startswith(BROADENED_NOTE_START):
-                print(f"ac_learned: {note}")
+            print(f"ac_learned: {note}")
     problem.solver = None  # ana_cont sets it first thing; the fallback must not reuse a stale one
     try:
         out = base_solve(problem, method="maxent_svd", **kwargs)
@@ -325,7 +324,8 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
     best.model_card = res.model_card
     # solve's words are about its own spectrum; the default model built from it is flat outside the window
     best.warnings = [w.replace("A is zero for", "the network's spectrum (not MaxEnt's, whose default is flat "
-                               "there) is zero for") for w in res.warnings] + extra
+                               "there) is zero for") for w in res.warnings]
+    best.notes = list(extra)
     return out
 
 
@@ -468,7 +468,10 @@ def _loaded_for(rlista_model: str, v_required: float, allow_clip: bool, sigma_re
 def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, backend: str, device: str,
               allow_clip: bool, fit_data: bool = True
               ) -> tuple[ContinuationResult, MatsubaraToTau | None, numpy.ndarray, list[str]]:
-    """Run the network; returns the result (on ``omega[inside]``), the Matsubara map, ``inside``, warnings.
+    """Run the network; returns the result (on ``omega[inside]``), the Matsubara map, ``inside``, notes.
+
+    The notes say what was done (the Matsubara map, the diagonal of ``cov``); what limits the answer (a
+    window clipped to the widest model) is in the result's warnings.
 
     ``fit_data`` as for :func:`ac_learned.solve` (``method="rlista"`` fits the data; the neural default
     model of ``"rlista+"`` is the network's own output, as in the paper).
@@ -486,14 +489,15 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
         sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0, im_axis, beta, grid_x)
     net, clipped = _loaded_for(rlista_model, v_required, allow_clip, sigma_rel)
     inside = numpy.ones(omega.size, dtype=bool)
+    clip_warning = None
     if clipped:
         inside = numpy.abs(omega) <= net.v_max / beta
         if inside.sum() < 8:
             raise ModelError(f"re_axis lies almost entirely outside the widest model's window |omega| <= "
                              f"{net.v_max / beta:.4g}")
-        notes.append(f"re_axis reaches beta*max|omega| = {v_required:.4g}, beyond every "
-                     f"shipped model (widest V = {net.v_max:.4g}): the neural default covers |omega| <= "
-                     f"{net.v_max / beta:.4g} and is flat outside")
+        clip_warning = (f"re_axis reaches beta*max|omega| = {v_required:.4g}, beyond every "
+                        f"shipped model (widest V = {net.v_max:.4g}): the neural default covers |omega| <= "
+                        f"{net.v_max / beta:.4g} and is flat outside")
     card = str(net.card_path)
     if mode == "time_fermionic":
         if cov is not None:
@@ -504,7 +508,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
         res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside],
                     err=stdev if cov is None else None, cov=cov, model=chosen, backend=backend, device=device,
                     fit_data=fit_data)
-        return res, None, inside, notes
+        return _with_warning(res, clip_warning), None, inside, notes
     wn = numpy.asarray(im_axis, dtype=float)
     n_max = frequencies_to_use(wn, beta, net.v_max)
     tau = net.x * beta
@@ -519,7 +523,14 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
                 device=device, fit_data=fit_data)
     if mapped.tail_warning:
         mark_biased_tail(res, mapped.tail_warning)  # a warning: printed, unlike the notes
-    return res, mapped, inside, notes
+    return _with_warning(res, clip_warning), mapped, inside, notes
+
+
+def _with_warning(res: ContinuationResult, warning: str | None) -> ContinuationResult:
+    """``res`` with ``warning`` (if any) added to its warnings."""
+    if warning:
+        res.warnings.append(warning)
+    return res
 
 
 def _backtransform(problem, omega: numpy.ndarray, a: numpy.ndarray, sign: str) -> numpy.ndarray:
@@ -590,7 +601,7 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
     ignored = sorted(k for k in set(kwargs) & _MAXENT_KWARGS
                      if k != "verbose" and not (k == "model" and isinstance(kwargs[k], str) and kwargs[k] == "rlista"))
     if ignored:
-        notes.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
+        res.warnings.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
     if problem.kernel_mode == "time_fermionic":
         # the fitted spectrum's own backtransform on the user's tau (as solve reports it): K @ A_opt by the
         # trapezoid rule on a coarse or partial re_axis misses the data by its discretisation, not the fit's
@@ -618,7 +629,8 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
             res.warnings.append(f"the spectrum misses the Matsubara data themselves: chi2/(2N) = {per_point:.3g} "
                                 f"(> {FIT_NOTE_ABOVE:g}), although it fits their map to G(tau); reliable is False")
             sol.reliable = res.reliable = False
-    sol.warnings = list(res.warnings) + notes
+    sol.warnings = list(res.warnings)
+    sol.notes = list(notes)
     sol.rlista = res
     sol.matsubara = mapped
     if kwargs.get("verbose", True):
@@ -664,6 +676,7 @@ def neural_default(problem, stdev=None, cov=None, rlista_model: str = "auto", ba
     result : ContinuationResult
         The network's continuation (on the part of ``re_axis`` inside its window).
     notes : list of str
+        What was done that is no warning: the broadened share, the Matsubara map, the diagonal of ``cov``.
     """
     mode = _check_kernel(problem, "model='rlista'")
     if stdev is None and cov is None:
