@@ -229,15 +229,15 @@ def test_wrong_sign_warns(tmp_path):
         data = io.load(path, orbital=0)
     messages = [str(w.message) for w in record]
     # -G in a format that stores G: flipped, said once, and the norm is then right (no norm warning)
-    assert len(messages) == 1 and "this format stores G (G(tau) <= 0)" in messages[0] and "taken as -G" in messages[0]
+    assert len(messages) == 1 and "this format stores G," in messages[0] and "taken as -G (-G(tau) >= 0)" in messages[0]
     assert all(w.filename == __file__ for w in record)  # they point at the caller
     assert np.all(data.values <= 1e-12) and data.meta["sign_in_file"] == "positive"
     np.testing.assert_array_equal(data.values, original.values)
-    assert "-G >= 0 as stored, although the format stores G (flipped on load" in io.inspect(path)
+    assert "-G (-G(tau) >= 0) as stored, although the format stores G (flipped on load" in io.inspect(path)
     w2d = fx.write_w2dynamics(tmp_path / "w2d.hdf5").path
     with h5py.File(w2d, "r+") as f:  # a file that stored G instead of -G
         f["dmft-002/ineq-001/gtau/value"][...] = -f["dmft-002/ineq-001/gtau/value"][()]
-    with pytest.warns(ACLearnedWarning, match="this format stores -G .* taken as G"):
+    with pytest.warns(ACLearnedWarning, match="this format stores -G, .* taken as G"):
         flipped = io.load(w2d, block="gtau", orbital=0, spin=0)
     assert np.all(flipped.values <= 0) and flipped.meta["sign_in_file"] == "standard"
     # a few wrong-sign points in data of the right sign on the whole still warn as before

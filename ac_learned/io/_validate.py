@@ -82,6 +82,28 @@ def _check_grid(raw: Raw, where: str) -> None:
     raw.grid = grid
 
 
+def diagonal_rows(values: np.ndarray, diag: np.ndarray | None) -> np.ndarray:
+    """The diagonal elements' rows of ``values`` (shape ``(..., N)``) as ``(n, N)``.
+
+    All rows when ``diag`` is missing or does not match the leading axes; a single row as one.
+    """
+    values = np.asarray(values)
+    if values.ndim < 2:
+        return values.reshape(1, -1)
+    if diag is None or np.shape(diag) != values.shape[:-1]:
+        return values.reshape(-1, values.shape[-1])
+    return values[np.asarray(diag, bool)]
+
+
+def sign_words(kind: str, sign_in_file: str) -> tuple[str, str]:
+    """How data of ``kind`` stored against their format's ``sign_in_file`` read: (what is held, what is declared)."""
+    held = {("tau", "standard"): "-G (-G(tau) >= 0)", ("tau", "positive"): "G (G(tau) <= 0)",
+            ("iw", "standard"): "-G (Im G(i w_n) > 0 for w_n > 0)",
+            ("iw", "positive"): "G (Im G(i w_n) < 0 for w_n > 0)"}[(kind if kind == "tau" else "iw", sign_in_file)]
+    declared = "G" if sign_in_file == "standard" else "-G"
+    return held, declared
+
+
 def stored_as_minus_g(raw: Raw) -> bool:
     """Whether a file holds the other sign than its format declares (or than the reader detected).
 
@@ -92,10 +114,9 @@ def stored_as_minus_g(raw: Raw) -> bool:
     if raw.sign_in_file not in ("standard", "positive") or raw.diag is None or not np.any(raw.diag):
         return False
     values = np.asarray(raw.values)
-    diag = np.asarray(raw.diag, bool)
-    if values.ndim < 1 or diag.shape != values.shape[:-1]:
+    if values.ndim < 1 or np.shape(raw.diag) != values.shape[:-1]:
         return False
-    picked = values[diag] if values.ndim > 1 else values[None, :]
+    picked = diagonal_rows(values, raw.diag)
     if raw.kind == "tau":
         part = picked.real
     else:
@@ -110,8 +131,7 @@ def _flip_minus_g(raw: Raw, where: str) -> None:
     raw.values = -raw.values
     if raw.bins is not None:
         raw.bins = -raw.bins
-    declared = "G (G(tau) <= 0)" if raw.sign_in_file == "standard" else "-G (-G(tau) >= 0)"
-    held = "-G" if raw.sign_in_file == "standard" else "G"
+    held, declared = sign_words(raw.kind, raw.sign_in_file)
     raw.sign_in_file = "positive" if raw.sign_in_file == "standard" else "standard"
     raw.meta["sign_against_format"] = True
     _warn(f"{where}: this format stores {declared}, but the file's diagonal data have the other sign on the "

@@ -15,7 +15,7 @@ from . import _h5util as h5u
 from . import alps_maxent, text, w2dynamics
 from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
 from ._select import select
-from ._validate import finalize, stored_as_minus_g
+from ._validate import diagonal_rows, finalize, sign_words, stored_as_minus_g
 from ._wording import on_command_line, option, pass_hint
 from .data import GreenData
 from .detect import check_path, sniff_h5
@@ -239,9 +239,7 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
         return f"sign: unreadable ({exc})"
     if stored_as_minus_g(raw):  # the file holds the other sign than its format declares: load flips it
         raw.values = -np.asarray(raw.values)
-        held = {("tau", "standard"): "-G >= 0", ("tau", "positive"): "G <= 0",
-                ("iw", "standard"): "Im G > 0", ("iw", "positive"): "Im G < 0"}[(raw.kind, raw.sign_in_file)]
-        declared = "G" if raw.sign_in_file == "standard" else "-G"
+        held, declared = sign_words(raw.kind, raw.sign_in_file)
         return (f"sign: {held} as stored, although the format stores {declared} (flipped on load, with a "
                 "warning)"
                 + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known))
@@ -275,9 +273,8 @@ def _tau_norm_text(raw, beta_known: bool) -> str:
         return "; normalisation not stored (no point at tau = 0: bin centres?)"
     if beta_known and abs(grid[-1] - raw.beta) > 1e-9 * raw.beta:
         return "; normalisation not stored (no point at tau = beta)"
-    ends = -(values[..., 0] + values[..., -1])
-    diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == ends.shape else np.ones(ends.shape, bool)
-    ends = ends[np.asarray(diag, bool)] if ends.ndim else np.atleast_1d(ends)
+    rows = diagonal_rows(values, raw.diag)
+    ends = -(rows[:, 0] + rows[:, -1])
     if ends.size == 0:
         return ""
     same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
@@ -297,9 +294,7 @@ def _matsubara_norm_text(raw) -> str:
     if grid.ndim != 1 or values.shape[-1] != grid.size or np.count_nonzero(used) < 8:
         return ""
     w = grid[used]
-    im = values[..., used].imag  # readers return the standard sign
-    diag = raw.diag if raw.diag is not None and np.shape(raw.diag) == im.shape[:-1] else np.ones(im.shape[:-1], bool)
-    im = im[np.asarray(diag, bool)] if im.ndim > 1 else im[None, :]
+    im = diagonal_rows(values[..., used].imag, raw.diag)  # readers return the standard sign
     upper = np.argsort(np.abs(w))[w.size // 2:]
     if im.size == 0 or not np.all(np.isfinite(im[:, upper])):
         return ""
