@@ -79,7 +79,12 @@ def _int_or_pair(text: str):
 def _cmd_train(args) -> int:
     from .train import train
 
-    train(args.config, out_dir=args.out, device=args.device, resume=not args.fresh, progress=not args.quiet)
+    try:
+        train(args.config, out_dir=args.out, device=args.device, resume=not args.fresh, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the last checkpoint is kept in the run's folder; the same command resumes from it "
+              "(--fresh starts over)", file=sys.stderr)
+        return 130
     return 0
 
 
@@ -134,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rlista+ only: share in [0, 1] of the network's spectrum broadened in its MaxEnt default "
                         "model, or 'auto' (the default: 0.7 for errors <= 1e-4 of G(0)+G(beta), none above 3e-4); "
                         "0 is the paper's raw network default")
-    c.add_argument("--omega-max", type=float, default=None, help="window [-W, W] (default min(10, V_max/beta))")
+    c.add_argument("--omega-max", type=float, default=None,
+                   help="window [-W, W] (default min(10, V_max/beta), V_max of --model or of the widest shipped model)")
     c.add_argument("--n-omega", type=int, default=401)
     c.add_argument("--err", type=float, default=None,
                    help="absolute error bar, overriding the file's (which may then be missing or NaN)")
@@ -157,11 +163,20 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--noise", type=float, default=1e-4)
     d.add_argument("--seed", type=int, default=0)
     d.set_defaults(func=_cmd_demo)
-    t = sub.add_parser("train", help="train a network from a JSON config")
-    t.add_argument("config")
-    t.add_argument("--out", default=None, help="working folder (default runs/NAME)")
-    t.add_argument("--device", default="cpu")
-    t.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    t = sub.add_parser(
+        "train", help="train a network from a JSON config",
+        description="Train a network from a JSON config (sections name, arch, grid, prior, noise, data, train, "
+                    "eval; every key and its default: docs/training.md, 'Config keys'). The run checkpoints "
+                    "into --out after every epoch; re-running the same command resumes, and a finished run is "
+                    "not redone. A folder holding another config's checkpoint or model is refused unless "
+                    "--fresh is given.")
+    t.add_argument("config", help="the JSON config file (e.g. configs/zoo-v100.json)")
+    t.add_argument("--out", default=None, help="working folder: checkpoint.pt, NAME.npz, NAME.json "
+                                               "(default runs/NAME)")
+    t.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu); under torchrun each rank "
+                                                   "takes its local GPU")
+    t.add_argument("--fresh", action="store_true", help="start over: ignore and replace a checkpoint or a model "
+                                                        "of the same name in --out")
     t.add_argument("--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=_cmd_train)
     m = sub.add_parser("models", help="list the shipped models")

@@ -46,9 +46,18 @@ class ContinuationOutput:
     notes: list[str] = field(default_factory=list)
 
 
-def default_omega_max(beta: float) -> float:
-    """``min(10, V_max / beta)``: 10 (eV or t) unless the shipped zoo serves less at this beta."""
-    v_max = max((float(c["grid"]["v_max"]) for c in list_cards() if c.get("auto", True)), default=0.0)
+def default_omega_max(beta: float, model: str = "auto") -> float:
+    """``min(10, V_max / beta)``: 10 (eV or t) unless the models serve less at this beta.
+
+    ``V_max`` is the widest shipped window for ``model="auto"``, else the named model's (or card's) own:
+    a model asked for by name is not run beyond its window.
+    """
+    if model != "auto":
+        from .zoo import resolve
+
+        v_max = float(resolve(model, 0.0).v_max)
+    else:
+        v_max = max((float(c["grid"]["v_max"]) for c in list_cards() if c.get("auto", True)), default=0.0)
     return min(DEFAULT_OMEGA_MAX, v_max / beta) if v_max > 0 else DEFAULT_OMEGA_MAX
 
 
@@ -305,7 +314,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     if n_draws is not None and int(n_draws) < 1:
         raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
                          f"(1: no band), got {n_draws}")
-    omega_max = default_omega_max(data.beta) if omega_max is None else float(omega_max)
+    omega_max = default_omega_max(data.beta, model) if omega_max is None else float(omega_max)
     if omega_max <= 0 or n_omega < 3:
         raise InputError("--omega-max must be positive and --n-omega at least 3")
     if data.kind == "iw":

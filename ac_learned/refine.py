@@ -191,7 +191,7 @@ def _block_limits(edges: np.ndarray) -> np.ndarray:
 def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray | float | None = None,
                 target: float = DEFAULT_TARGET, floor: float = DEFAULT_FLOOR, rtol: float = 0.05,
                 max_steps: int = 40, blocks: int = DEFAULT_BLOCKS,
-                cov: np.ndarray | None = None) -> tuple[np.ndarray, FitReport]:
+                cov: np.ndarray | None = None, norm_error: float | None = None) -> tuple[np.ndarray, FitReport]:
     """The weights closest to ``a0`` (divergence ``D``) with ``chi2/N <= target``.
 
     Parameters
@@ -220,6 +220,10 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
         Covariance of ``g`` (units of ``g`` squared) instead of ``err``:
         chi2 is then ``r^T cov^{-1} r / Ntau`` and the block check runs on the
         whitened residuals (:mod:`ac_learned.covariance`).
+    norm_error : float, optional
+        Error of the normalisation the data were divided by, within which
+        ``sum a`` is tied to 1; by default that of ``G(0) + G(beta)`` from the
+        first and last points (``hypot(err[0], err[-1])``, or from ``cov``).
 
     Returns
     -------
@@ -237,11 +241,12 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     a0, kernel, g, err, cov = _checked(a0, kernel, g, err, cov)
     if cov is None:
         kt, gt = kernel / err[:, None], g / err
-        norm_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
+        ends_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
     else:
         chol = cholesky_factor(cov)
         kt, gt = whiten(chol, kernel), whiten(chol, g)
-        norm_error = float(np.sqrt(max(cov[0, 0] + cov[-1, -1] + 2 * cov[0, -1], 1e-300)))
+        ends_error = float(np.sqrt(max(cov[0, 0] + cov[-1, -1] + 2 * cov[0, -1], 1e-300)))
+    norm_error = ends_error if norm_error is None else float(norm_error)
 
     edges = _block_edges(g.size, blocks)
     limits = target * _block_limits(edges) if edges.size > 2 else np.array([np.inf])

@@ -28,6 +28,7 @@ from ._version import __version__
 from .cards import save_model
 from .config import build_grids, config_hash, load_config, noise_model
 from .diagnostics import calibrate_thresholds
+from .errors import InputError
 from .kernels import fermionic_kernel_dimensionless
 from .metrics import err_l1, normalise_output, rse
 from .nets import build_network, count_parameters
@@ -194,13 +195,78 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
     Path or None
         The card's path (None on ranks other than 0).
     """
-    cfg = load_config(config)
+    filled: list[str] = []
+    cfg = load_config(config, filled)
     if device.startswith("cuda") and not torch.cuda.is_available():
         from .errors import BackendError
 
         raise BackendError(f"device={device!r} but CUDA is not available; use --device cpu")
-    dist = _Dist(device)
     out = Path(out_dir or Path("runs") / cfg["name"])
+    chash = config_hash(cfg)
+    ckpt = out / "checkpoint.pt"
+    finished = _check_out_dir(out, cfg["name"], chash, resume)
+    if finished is not None:
+        log(f"[{cfg['name']}] already trained from this config: {finished} (nothing to do; --fresh retrains)")
+        return finished
+    if filled:
+        log(f"[{cfg['name']}] sections absent from the config, taken from the defaults (the paper's recipe "
+            f"where it applies; docs/training.md): {', '.join(filled)}")
+    created = not out.exists()
+    try:
+        return _train(cfg, out, ckpt, chash, device, resume, progress, log)
+    except BaseException:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
+        raise
+
+
+def _check_out_dir(out: Path, name: str, chash: str, resume: bool) -> Path | None:
+    """The card of a finished run of this very config in ``out`` (then there is nothing to do), else None.
+
+    Raises an :class:`InputError` when ``out`` is a file, or holds a checkpoint or a finished model of
+    another config (which a new run would replace): another ``--out`` keeps both, ``--fresh`` replaces.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder (it is created if missing)")
+    card_path = out / f"{name}.json"
+    ckpt = out / "checkpoint.pt"
+    if resume and ckpt.exists():
+        saved = _read_checkpoint(ckpt)
+        if saved.get("config_hash") != chash:
+            other = saved.get("name") or "another config"
+            raise InputError(f"{ckpt} belongs to {other} (config hash {saved.get('config_hash')!s}, this config's is "
+                             f"{chash}); train into another --out, or pass --fresh to discard that checkpoint")
+        if card_path.exists() and _card_hash(card_path) == chash and saved.get("done"):
+            return card_path
+    if resume:
+        for other_card in sorted(out.glob("*.json")) if out.is_dir() else []:
+            h = _card_hash(other_card)
+            if h is not None and h != chash and other_card.stem == name:
+                raise InputError(f"{other_card} is a finished model of another config (hash {h}, this config's is "
+                                 f"{chash}); train into another --out, or pass --fresh to replace it")
+    return None
+
+
+def _card_hash(path: Path) -> str | None:
+    import json
+
+    try:
+        return json.loads(path.read_text()).get("training", {}).get("config_hash")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _read_checkpoint(path: Path) -> dict:
+    """A checkpoint's contents (weights only; no pickle), or an InputError saying it cannot be read."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - torch raises many kinds on a corrupt file
+        raise InputError(f"{path} cannot be read ({type(exc).__name__}); delete it or pass --fresh") from None
+
+
+def _train(cfg: dict, out: Path, ckpt: Path, chash: str, device: str, resume: bool, progress: bool, log) -> Path | None:
+    """The training run itself (:func:`train` has checked the config and the folder)."""
+    dist = _Dist(device)
     out.mkdir(parents=True, exist_ok=True)
     tr, data = cfg["train"], cfg["data"]
     torch.manual_seed(int(tr["seed"]))
@@ -225,19 +291,26 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
     stages = _stages(cfg)
     history: list[dict] = []
     state = {"stage": 0, "epoch": 0}
-    ckpt = out / "checkpoint.pt"
-    chash = config_hash(cfg)
+    # what the card records of the whole run, however often it was resumed
+    run_info = {"name": cfg["name"], "seconds": 0.0, "commit": git_commit()}
     if resume and ckpt.exists():
-        saved = torch.load(ckpt, map_location=dist.device, weights_only=True)
-        if saved.get("config_hash") == chash:
-            net.load_state_dict(saved["model"])
-            if opt is not None:
-                opt.load_state_dict(saved["optim"])
-            state = {"stage": int(saved["stage"]), "epoch": int(saved["epoch"])}
-            history = [dict(zip(("stage", "epoch", "loss", "val_rse", "lr"), h)) for h in saved["history"].tolist()]
-            log(f"[{cfg['name']}] resumed at stage {state['stage']} epoch {state['epoch']}")
-        else:
-            log(f"[{cfg['name']}] checkpoint is from another config; starting fresh")
+        saved = torch.load(ckpt, map_location=dist.device, weights_only=True)  # its config hash was checked
+        net.load_state_dict(saved["model"])
+        if opt is not None:
+            opt.load_state_dict(saved["optim"])
+        state = {"stage": int(saved["stage"]), "epoch": int(saved["epoch"])}
+        history = [{"stage": int(h[0]), "epoch": int(h[1]), "loss": h[2], "val_rse": h[3], "lr": h[4]}
+                   for h in saved["history"].tolist()]
+        run_info["seconds"] = float(saved.get("seconds", 0.0))
+        run_info["commit"] = str(saved.get("commit", run_info["commit"]))
+        log(f"[{cfg['name']}] resumed from {ckpt}: stage {state['stage'] + 1} of {len(stages)}, "
+            f"{state['epoch']} epoch(s) done in it")
+    t_start = time.time()
+
+    def save_checkpoint(done: bool = False) -> None:
+        elapsed = run_info["seconds"] + time.time() - t_start
+        _save_checkpoint(ckpt, net, opt, state, history, chash, stages,
+                         extra={"name": cfg["name"], "seconds": elapsed, "commit": run_info["commit"], "done": done})
 
     nm = noise_model(cfg["noise"])
     g_tr_t = torch.as_tensor(g_tr, dtype=torch.float32)
@@ -284,10 +357,10 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
                 log(f"[{cfg['name']}] stage {state['stage'] + 1}/{len(stages)} (depth {depth}) epoch "
                     f"{ep + 1}/{n_epochs}: loss {total / max(count, 1):.5f} val RSE {val:.5f} lr {lr:.2e}")
                 if state["epoch"] % int(tr["checkpoint_every"]) == 0 or state["epoch"] == n_epochs:
-                    _save_checkpoint(ckpt, net, opt, state, history, chash, stages)
+                    save_checkpoint()
         state = {"stage": state["stage"] + 1, "epoch": 0}
         if dist.main:
-            _save_checkpoint(ckpt, net, opt, state, history, chash, stages)
+            save_checkpoint()
 
     if dist.world > 1:
         import torch.distributed as tdist
@@ -317,27 +390,32 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
         "noise": cfg["noise"],
         "data": cfg["data"],
         "training": dict(cfg["train"], stages=stages, device=str(dist.device), world_size=dist.world,
-                         seconds=round(time.time() - t0, 1), config_hash=chash,
+                         seconds=round(run_info["seconds"] + time.time() - t_start, 1),
+                         data_seconds=round(t_start - t0, 1), config_hash=chash,
                          final_val_rse=history[-1]["val_rse"] if history else None),
         "eval": cfg["eval"],
         "code_version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": run_info["commit"],
         "torch_version": torch.__version__,
         "metrics": ev["metrics"],
         "reliability": ev["reliability"],
         "history": [[h["stage"], h["epoch"], round(h["loss"], 6), round(h["val_rse"], 6)] for h in history],
     }
+    if run_info["commit"] != git_commit():
+        card["git_commit_at_end"] = git_commit()  # resumed under other code than it started with
     path = save_model(out / f"{cfg['name']}.json", arrays, card, overwrite=True)
+    save_checkpoint(done=True)
     log(f"[{cfg['name']}] wrote {path}")
     if dist.world > 1:
         tdist.destroy_process_group()
     return path
 
 
-def _save_checkpoint(path: Path, net, opt, state, history, chash, stages) -> None:
+def _save_checkpoint(path: Path, net, opt, state, history, chash, stages, extra: dict | None = None) -> None:
     hist = np.array([[h["stage"], h["epoch"], h["loss"], h["val_rse"], h["lr"]] for h in history], float)
     payload = {"model": net.state_dict(), "optim": opt.state_dict() if opt else {}, "stage": state["stage"],
-               "epoch": state["epoch"], "history": torch.as_tensor(hist.reshape(-1, 5)), "config_hash": chash}
+               "epoch": state["epoch"], "history": torch.as_tensor(hist.reshape(-1, 5)), "config_hash": chash,
+               **(extra or {})}
     tmp = path.with_suffix(".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, path)

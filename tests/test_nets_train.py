@@ -85,16 +85,40 @@ def test_resume_continues_from_checkpoint(tmp_path):
         "train": {"epochs": 2, "batch_size": 100, "weight_decay": 0.0},
         "eval": {"sigmas": [1e-4], "calibration_sigmas": [1e-4]},
     }
+    import json
+
     logs = []
-    train(base, out_dir=tmp_path, progress=False, log=logs.append)
-    base["train"]["epochs"] = 3  # different config -> fresh start
-    logs2 = []
-    train(base, out_dir=tmp_path, progress=False, log=logs2.append)
-    assert any("another config" in m for m in logs2)
+    first = train(base, out_dir=tmp_path, progress=False, log=logs.append)
+    card = json.loads(first.read_text())
+    stamp = first.stat().st_mtime_ns
+    # the same config again: a finished run is not redone (nor its card rewritten)
+    logs_again = []
+    assert train(base, out_dir=tmp_path, progress=False, log=logs_again.append) == first
+    assert any("already trained" in m for m in logs_again) and first.stat().st_mtime_ns == stamp
+    # another config into the same folder would replace this run: refused; --fresh (resume=False) replaces it
+    base["train"]["epochs"] = 3
+    with pytest.raises(InputError, match="belongs to r .*--fresh"):
+        train(base, out_dir=tmp_path, progress=False, log=lambda *a: None)
+    assert json.loads(first.read_text())["training"]["config_hash"] == card["training"]["config_hash"]
+    fresh = json.loads(train(base, out_dir=tmp_path, resume=False, progress=False, log=lambda *a: None).read_text())
+    assert fresh["training"]["epochs"] == 3 and len(fresh["history"]) == 3
+    # an interrupted run resumes where its checkpoint stopped, and the card counts the whole run's time
+    ckpt = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    ckpt.update(stage=0, epoch=2, done=False, seconds=100.0)
+    ckpt["history"] = ckpt["history"][:2]
+    torch.save(ckpt, tmp_path / "checkpoint.pt")
     logs3 = []
-    train(base, out_dir=tmp_path, progress=False, log=logs3.append)  # same config -> resumes at the end
-    assert any("resumed" in m for m in logs3)
-    assert not any("epoch" in m and "loss" in m for m in logs3)
+    resumed = json.loads(train(base, out_dir=tmp_path, progress=False, log=logs3.append).read_text())
+    assert any("resumed" in m and "2 epoch(s) done" in m for m in logs3)
+    assert sum("loss" in m for m in logs3) == 1  # only the third epoch ran
+    assert resumed["training"]["seconds"] >= 100.0
+    assert [h[:2] for h in resumed["history"]] == [[0, 0], [0, 1], [0, 2]]
+    assert all(isinstance(v, int) for h in resumed["history"] for v in h[:2])
+    # a file as --out
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    with pytest.raises(InputError, match="is a file"):
+        train(base, out_dir=afile, progress=False, log=lambda *a: None)
 
 
 def test_config_errors(tmp_path):
@@ -106,6 +130,52 @@ def test_config_errors(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(InputError, match="not valid JSON"):
         load_config(bad)
+    with pytest.raises(InputError, match="is a folder"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"train": {"epocs": 3}}, r"unknown key\(s\) train.epocs; known in 'train'"),
+    ({"data": {"n_trian": 10}}, r"data.n_trian"),
+    ({"train": 3}, r"section 'train' must be a JSON object"),
+    ({"prior": ["gaussians"]}, r"section 'prior' must be a JSON object"),
+    ({"prior": {"gaussians": 0.0}}, r"prior must be .* not all zero"),
+    ({"name": "../escape"}, r"name must be a file name"),
+    ({"arch": {"threshold": "hard"}}, r"arch.threshold must be one of \['nonneg', 'soft'\]"),
+    ({"arch": {"init": "lmse"}}, r"arch.init must be one of"),
+    ({"train": {"epochs": 0}}, r"train.epochs must be an integer >= 1, got 0"),
+    ({"train": {"epochs": "3"}}, r'train.epochs must be an integer >= 1, got "3"'),
+    ({"train": {"batch_size": 0}}, r"train.batch_size"),
+    ({"train": {"decay_every": 0}}, r"train.decay_every"),
+    ({"train": {"lr": -1e-3}}, r"train.lr must be a number > 0"),
+    ({"train": {"decay_rate": 1.5}}, r"train.decay_rate must be a number > 0 and <= 1"),
+    ({"data": {"n_train": 0}}, r"data.n_train"),
+    ({"data": {"n_val": 0}}, r"data.n_val"),
+    ({"data": {"n_test": 1}}, r"data.n_test must be an integer >= 2"),
+    ({"grid": {"v_max": "40"}}, r'grid.v_max must be a number > 0, got "40"'),
+    ({"grid": {"nu_kind": "sinhh"}}, r"grid.nu_kind"),
+    ({"noise": {"sigma_min": 1e-2, "sigma_max": 1e-5}}, r"sigma_min .* above noise.sigma_max"),
+    ({"noise": {"corr_length": [0.1]}}, r"noise.corr_length must be a list of 2 numbers"),
+    ({"eval": {"quantile": 1.5}}, r"eval.quantile"),
+    ({"auto": "yes"}, r"auto must be true or false"),
+])
+def test_config_values_are_checked(change, message):
+    base = {"name": "ok", "train": {"epochs": 2}}
+    cfg = {**base, **{k: (dict(base.get(k, {}), **v) if isinstance(v, dict) and k in base else v)
+                      for k, v in change.items()}}
+    with pytest.raises(InputError, match=message):
+        load_config(cfg)
+
+
+def test_shipped_configs_pass_the_checks_and_missing_sections_are_named():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "configs"
+    for path in sorted(root.glob("*.json")) + sorted(root.glob("experiments/*.json")):
+        load_config(path)
+    filled = []
+    load_config({"name": "x"}, filled)
+    assert filled == ["arch", "grid", "prior", "noise", "data", "train", "eval"]
 
 
 def test_torchrun_ddp_two_processes(tmp_path):

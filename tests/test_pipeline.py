@@ -94,6 +94,15 @@ def test_continue_with_maxent_methods(text_file, tmp_path, tiny_model, method):
         assert res.model_card["name"] == "tiny-test" and res.reliable in (True, False)
 
 
+def test_a_named_model_sets_the_default_window(text_file, tiny_model):
+    # session 15: without --omega-max the window was min(10, widest shipped V / beta) whatever --model said, so a
+    # narrow model of one's own ran on a window it does not cover (zero beyond its V / beta)
+    out = continue_file(text_file, selectors={"beta": BETA}, model=str(tiny_model), n_draws=1, log=lambda *a: None)
+    v_max = json.loads(Path(tiny_model).read_text())["grid"]["v_max"]
+    assert out.result.omega[-1] == pytest.approx(min(10.0, v_max / BETA))
+    assert not any("is zero for" in w for w in out.result.warnings)
+
+
 def test_rlista_plus_default_broadening_option(text_file, tmp_path, tiny_model, capsys):
     kw = {"selectors": {"beta": BETA}, "omega_max": 4.0, "n_omega": 81, "method": "rlista+", "model": str(tiny_model),
           "n_draws": 1, "log": lambda *a: None}
