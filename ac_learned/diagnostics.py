@@ -39,16 +39,24 @@ FIT_FAILED = (
 FIT_FAILED_START = FIT_FAILED.split("{", 1)[0]
 
 
-def mark_biased_tail(res, tail_warning: str) -> None:
-    """A result fitted to G(tau) mapped from Matsubara data whose tail failed its test: not reliable.
+def mark_biased_tail(res, tail_warning: str, fitted_to_matsubara: bool = False) -> None:
+    """A result from G(tau) mapped from Matsubara data whose tail failed its test: not reliable.
 
-    The mapped G(tau) is then off by several error bars; the fit's own chi2 warning (:data:`FIT_FAILED`)
-    would blame the window or the error bars, so it gives way to ``tail_warning``.  ``res`` is a
-    :class:`ac_learned.ContinuationResult` (changed in place).
+    The mapped G(tau) is then off by several error bars.  Fitted to that G(tau), the fit's own chi2
+    warning (:data:`FIT_FAILED`) would blame the window or the error bars, so it gives way to
+    ``tail_warning``.  Fitted to the Matsubara data themselves (``fitted_to_matsubara``), the spectrum
+    fits what was measured, but the frequencies stop short of the tail: the data say little about
+    the spectrum beyond them, and the network's start and its reliability flag came from the biased
+    G(tau).  ``res`` is a :class:`ac_learned.ContinuationResult` (changed in place).
     """
-    res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
-    res.warnings.append(tail_warning + "; the result is not reliable (a high chi2 of the fit comes from this "
-                        "bias, not from the window or the error bars)")
+    if fitted_to_matsubara:
+        res.warnings.append(tail_warning.replace("may be off by as much", "may be off by as much (the network read "
+                                                 "it; the spectrum was then fitted to the Matsubara data themselves)")
+                            + "; the result is not reliable")
+    else:
+        res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]
+        res.warnings.append(tail_warning + "; the result is not reliable (a high chi2 of the fit comes from this "
+                            "bias, not from the window or the error bars)")
     res.reliable = False
 
 

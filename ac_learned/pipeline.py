@@ -23,6 +23,7 @@ from .diagnostics import fit_note, mark_biased_tail
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
+from .matsubara_fit import MatsubaraData, MatsubaraSource
 from .solve import ContinuationResult, solve
 from .uncertainty import Band, error_band
 from .zoo import list_cards
@@ -124,11 +125,17 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     note = (f"G(i omega_n) mapped to G(tau) on {tau.size} points of model {net.name}'s grid from {used}, with a "
             f"fitted 1/(i omega_n)^k tail (k = 1..{mapped.n_terms}{longer}; norm c1 = {float(mapped.tail[0, 0]):.4g})"
             + ("; errors propagated (their diagonal: the mapped points are correlated)" if stdev is not None else ""))
+    source = None
+    if stdev is not None:
+        source = MatsubaraSource(MatsubaraData(wn[:n_max], values[:n_max], stdev[:n_max]), mapped.operator,
+                                 None if bins is None else bins[:, :n_max])
+        note += (f"; the network reads that G(tau), and its spectrum is fitted to the {n_max} Matsubara points "
+                 "themselves (chi2 is theirs, per real number)")
     meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
     if mapped.tail_warning:
         meta["matsubara_tail_warning"] = mapped.tail_warning
     return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau[0], errors=mapped.err_tau,
-                     bins=mapped_bins, source=data.source, path=data.path, meta=meta)
+                     bins=mapped_bins, source=data.source, path=data.path, meta=meta, mapped_from=source)
 
 
 def _point_errors(data: GreenData, err: float | None) -> np.ndarray | None:
@@ -339,28 +346,30 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         return ContinuationOutput(data, res, band, method, notes=notes)
     n_draws = 200 if n_draws is None else int(n_draws)
     use_cov, cov_note = _usable_covariance(data, err)
+    source = data.mapped_from if (errors is not None and not use_cov) else None
     res = solve(data.grid, g, beta=data.beta, omega=omega, err=None if use_cov else errors,
-                cov=data.cov if use_cov else None, **kw)
+                cov=data.cov if use_cov else None, matsubara=None if source is None else source.data, **kw)
     if cov_note:
         res.warnings.append(cov_note)
-    _biased_tail_verdict(data, res)
+    _biased_tail_verdict(data, res, fitted_to_matsubara=source is not None)
     band = None
     if n_draws < 2:
         band = None  # --draws 1: no band, with or without bins
     elif data.bins is not None and np.asarray(data.bins).shape[0] >= 2:
-        band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, **kw)
+        band = error_band(data.grid, g, data.beta, omega, bins=data.bins, centre=res, matsubara=source, **kw)
     elif use_cov:
         band = error_band(data.grid, g, data.beta, omega, cov=data.cov, n_draws=n_draws, centre=res, **kw)
     elif errors is not None:
-        band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, **kw)
+        band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, matsubara=source,
+                          **kw)
     return ContinuationOutput(data, res, band, method)
 
 
-def _biased_tail_verdict(data: GreenData, res: ContinuationResult) -> None:
+def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to_matsubara: bool = False) -> None:
     """Matsubara data whose tail fit failed its test: warn, and the result is not reliable."""
     warning = data.meta.get("matsubara_tail_warning")
     if warning:
-        mark_biased_tail(res, str(warning))
+        mark_biased_tail(res, str(warning), fitted_to_matsubara)
 
 
 def _usable_covariance(data: GreenData, err: float | None) -> tuple[bool, str]:

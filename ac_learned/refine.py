@@ -223,7 +223,8 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     norm_error : float, optional
         Error of the normalisation the data were divided by, within which
         ``sum a`` is tied to 1; by default that of ``G(0) + G(beta)`` from the
-        first and last points (``hypot(err[0], err[-1])``, or from ``cov``).
+        first and last points (``hypot(err[0], err[-1])``, or from ``cov``);
+        ``inf`` leaves the sum to the data (Matsubara data, which hold it).
 
     Returns
     -------
@@ -268,8 +269,9 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     keep = s > s[0] * 1e-12
     s_vt = s[keep, None] * vt[keep]
     u_g = u[:, keep].T @ gt
-    s_vt = np.vstack([s_vt, np.full((1, a0.size), 1.0 / norm_error)])
-    u_g = np.append(u_g, 1.0 / norm_error)
+    if np.isfinite(norm_error):  # an infinite error leaves sum a to the data
+        s_vt = np.vstack([s_vt, np.full((1, a0.size), 1.0 / norm_error)])
+        u_g = np.append(u_g, 1.0 / norm_error)
     inv_sqrt_scale = 1.0 / np.sqrt(a0 + floor * a0.max())
     # mu in units that weigh the two terms alike for a change of the size of a0
     mu_unit = float(np.sum((a0 * inv_sqrt_scale) ** 2)) / (c0 * g.size)
@@ -322,7 +324,8 @@ def _checked(a0, kernel, g, err, cov) -> tuple:
 
 
 def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray | float | None = None,
-             cov: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             cov: np.ndarray | None = None, norm_error: float | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`fit_to_data` for each row of a batch.
 
     Parameters
@@ -333,6 +336,8 @@ def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray 
         Independent one-sigma errors.
     cov : ndarray, shape (Ntau, Ntau) or (n, Ntau, Ntau), optional
         Covariance of each row instead of ``err`` (one for all rows, or one each).
+    norm_error : float, optional
+        As for :func:`fit_to_data`.
 
     Returns
     -------
@@ -357,7 +362,7 @@ def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray 
     dist = np.empty(n)
     scale = np.ones(n)
     for i in range(n):
-        out[i], rep = fit_to_data(a0[i], kernel, g[i], errs[i], cov=covs[i])
+        out[i], rep = fit_to_data(a0[i], kernel, g[i], errs[i], cov=covs[i], norm_error=norm_error)
         dist[i], scale[i] = rep.distance, rep.norm_scale
     return out, dist, scale
 

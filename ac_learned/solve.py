@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import matsubara_fit
 from .cards import LoadedModel
 from .conventions import detect_sign
 from .covariance import checked_covariance, chi2_per_point_correlated, cholesky_factor
@@ -246,7 +247,7 @@ def _averaged(weights: np.ndarray, nu: np.ndarray, partner: LoadedModel, g_rel_m
 
 
 def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarray, err_rel: np.ndarray,
-            cov_rel: np.ndarray | None, share: np.ndarray
+            cov_rel: np.ndarray | None, share: np.ndarray, target: tuple | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network's weights fitted to the data (:func:`ac_learned.refine.fit_each`).
 
@@ -255,7 +256,9 @@ def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarra
     from the network's weights mixed with their broadened copy, ``share`` per
     spectrum (:func:`ac_learned.refine.with_broadened_share`).  ``g_rel`` and the errors
     (``err_rel``, or ``cov_rel`` of shape (n, Ntau, Ntau)) are relative to the
-    data's ``G(0) + G(beta)``.
+    data's ``G(0) + G(beta)``.  ``target`` = (rows(nu), data, errors), relative to the same: the
+    Matsubara data to fit instead (:mod:`ac_learned.matsubara_fit`), with the sum of the weights left
+    to them.
 
     Returns
     -------
@@ -269,7 +272,10 @@ def _fitted(weights: np.ndarray, nu: np.ndarray, x: np.ndarray, g_rel: np.ndarra
         weights, nu = weights_on_grid(weights, nu, fine), fine
     weights = with_broadened_share(weights, nu, share)
     kernel = fermionic_kernel_dimensionless(x, nu)
-    if cov_rel is None:
+    if target is not None:
+        rows, data_rel, errors_rel = target
+        weights, distance, norm_scale = fit_each(weights, rows(nu), data_rel, errors_rel, norm_error=np.inf)
+    elif cov_rel is None:
         weights, distance, norm_scale = fit_each(weights, kernel, g_rel, err_rel)
     else:
         weights, distance, norm_scale = fit_each(weights, kernel, g_rel, cov=cov_rel)
@@ -287,6 +293,7 @@ def solve(
     device: str = "cpu",
     fit_data: bool = True,
     cov=None,
+    matsubara=None,
 ) -> ContinuationResult:
     """Continue fermionic ``G(tau)`` to ``A(omega)`` with a learned optimizer.
 
@@ -325,6 +332,14 @@ def solve(
         ``r^T cov^{-1} r / Ntau``; the noise band of ``model="auto"`` and the
         reliability flag (calibrated on independent errors) use
         ``sqrt(diag(cov))`` and ``chi2_network`` stays the diagonal chi2.
+    matsubara : MatsubaraData or (omega_n, G(i omega_n), errors), optional
+        The Matsubara data that ``g`` was mapped from
+        (:func:`ac_learned.matsubara.matsubara_to_tau`; ``G`` in the sign of
+        ``g``, one row per row of ``g``, errors of the real and of the
+        imaginary part).  With ``err`` and ``fit_data`` the network's spectrum
+        (read from ``g``) is fitted to these data themselves instead of to
+        ``g``, whose map can be biased by its fitted tail, and ``chi2`` is
+        per real number of them (chi2 / 2Nw); :mod:`ac_learned.matsubara_fit`.
 
     Returns
     -------
@@ -332,6 +347,8 @@ def solve(
     """
     if cov is not None and err is not None:
         raise InputError("pass err (independent errors) or cov (correlated ones), not both")
+    if matsubara is not None and cov is not None:
+        raise InputError("matsubara data are fitted with their own independent errors; pass err for g, not cov")
     if cov is not None:
         cov = checked_covariance(cov, np.size(tau))
         chol = cholesky_factor(cov)
@@ -384,8 +401,14 @@ def solve(
                 weights = _averaged(weights, nu, partner, g_model / norm[:, None], backend, device)
                 averaged_with = partner.name
             share = broadened_share(np.median(err_rel, axis=1))
+            target = None
+            if matsubara is not None:
+                iw = matsubara_fit.checked(matsubara, g2.shape[0])
+                target = (lambda grid: matsubara_fit.kernel_rows(iw.omega_n, grid, beta),
+                          matsubara_fit.stacked(iw.values, sign) / norm[:, None],
+                          np.concatenate([iw.errors, iw.errors], axis=1) / norm[:, None])
             weights, nu, kernel, fit_distance, norm_scale = _fitted(weights, nu, tau / beta, g_rel, err_rel, cov_rel,
-                                                                    share)
+                                                                    share, target)
             norm = norm * norm_scale
 
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
@@ -410,6 +433,8 @@ def solve(
     chi2 = reliable = None
     if err2 is not None:
         chi2 = chi2_per_point(g2, back, err2) if cov is None else chi2_per_point_correlated(g2, back, chol)
+        if matsubara is not None and fit_distance is not None:  # fitted to the Matsubara data: chi2 on them
+            chi2 = matsubara_fit.chi2_per_point(iw, weights, nu, beta, norm, sign)
         sigma_rel = np.median(err2, axis=1) / norm
         thr = [threshold_for(net.card, s) for s in sigma_rel]
         if thr[0] is None:

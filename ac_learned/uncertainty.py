@@ -22,6 +22,7 @@ import numpy as np
 
 from .covariance import checked_covariance, cholesky_factor
 from .errors import InputError
+from .matsubara_fit import MatsubaraData, MatsubaraSource
 from .solve import ContinuationResult, solve
 
 
@@ -56,7 +57,8 @@ def jackknife_samples(bins: np.ndarray) -> np.ndarray:
 
 
 def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draws: int = 200, seed: int = 0,
-               centre: ContinuationResult | None = None, **solve_kwargs) -> Band:
+               centre: ContinuationResult | None = None, matsubara: MatsubaraSource | None = None,
+               **solve_kwargs) -> Band:
     """Error band of the RLISTA spectrum of ``g``.
 
     Parameters
@@ -72,6 +74,11 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
     seed : int
     centre : ContinuationResult, optional
         The result for ``g`` itself, if already computed.
+    matsubara : MatsubaraSource, optional
+        The Matsubara data ``g`` was mapped from: the samples are then drawn
+        there (noise of their error bars, or a jackknife over their bins),
+        mapped to G(tau) by the same map, and each is fitted to its own
+        Matsubara sample, as the centre is (:mod:`ac_learned.matsubara_fit`).
     **solve_kwargs
         ``model``, ``backend``, ``device``, ``fit_data``.
 
@@ -88,6 +95,8 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
     if g.ndim != 1:
         raise InputError("error_band takes one spectrum at a time (g of shape (Ntau,))")
     rng = np.random.default_rng(seed)
+    if matsubara is not None:
+        return _matsubara_band(tau, g, beta, omega, err, bins, n_draws, rng, centre, matsubara, solve_kwargs)
     if bins is not None:
         bins = np.asarray(bins, float)
         samples = jackknife_samples(bins)
@@ -106,9 +115,13 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         raise InputError("an error band needs bins, a covariance or error bars")
     errors = {"err": sample_err} if sample_err is not None else {"cov": cov}
     res = solve(tau, samples, beta=beta, omega=omega, **errors, **solve_kwargs)
-    a = np.atleast_2d(res.A)
     if centre is None:
         centre = solve(tau, g, beta=beta, omega=omega, **errors, **solve_kwargs)
+    return _band(np.atleast_2d(res.A), centre, method)
+
+
+def _band(a: np.ndarray, centre: ContinuationResult, method: str) -> Band:
+    """The band of the sample spectra ``a`` (n, Nomega): jackknife spread about ``centre``, or 16-84 % quantiles."""
     n = a.shape[0]
     if method == "jackknife":
         std = np.sqrt((n - 1) / n * np.sum((a - a.mean(axis=0)) ** 2, axis=0))
@@ -117,3 +130,27 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
         std = a.std(axis=0, ddof=1)
         lower, upper = np.quantile(a, [0.16, 0.84], axis=0)
     return Band(std=std, lower=np.maximum(lower, 0.0), upper=upper, method=method, n_samples=n)
+
+
+def _matsubara_band(tau, g, beta, omega, err, bins, n_draws, rng, centre, source: MatsubaraSource,
+                    solve_kwargs: dict) -> Band:
+    """:func:`error_band` for G(tau) mapped from Matsubara data: samples drawn on the Matsubara points."""
+    data = source.data
+    iw_err = np.asarray(data.errors, float)
+    if source.bins is not None and bins is not None and np.shape(source.bins)[0] >= 2:
+        iw_samples = jackknife_samples(np.asarray(source.bins))
+        tau_err = np.asarray(bins, float).std(axis=0, ddof=1) / np.sqrt(np.shape(bins)[0])
+        method = "jackknife"
+    else:
+        if err is None:
+            raise InputError("an error band needs bins or error bars")
+        shape = (n_draws, iw_err.size)
+        iw_samples = data.values + iw_err * (rng.standard_normal(shape) + 1j * rng.standard_normal(shape))
+        tau_err = np.broadcast_to(np.asarray(err, float), g.shape)
+        method = "error-bar draws"
+    samples = source.mapped(iw_samples)
+    fit_to = MatsubaraData(data.omega_n, iw_samples, iw_err)
+    res = solve(tau, samples, beta=beta, omega=omega, err=tau_err, matsubara=fit_to, **solve_kwargs)
+    if centre is None:
+        centre = solve(tau, g, beta=beta, omega=omega, err=tau_err, matsubara=data, **solve_kwargs)
+    return _band(np.atleast_2d(res.A), centre, method)

@@ -56,6 +56,7 @@ from ..grids import trapezoid_weights
 from ..io._base import check_user_beta
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MATSUBARA_CAP, MatsubaraToTau, frequencies_to_use, matsubara_beta, matsubara_to_tau
+from ..matsubara_fit import MatsubaraData
 from ..solve import (
     ContinuationResult,
     check_default_mix,
@@ -519,10 +520,17 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     if mapped.n_terms > 3 and mapped.tail_warning is None:
         notes.append(f"the Matsubara tail was fitted with {mapped.n_terms} terms: the data showed 3 to be biased")
     notes.append("reliable is judged on G(tau) mapped from the Matsubara data, with propagated diagonal errors")
+    fit_to = None
+    if fit_data and stdev is not None and cov is None:
+        # the spectrum is fitted to the Matsubara data themselves: their map to G(tau) can be biased by its tail
+        fit_to = MatsubaraData(wn[:n_max], numpy.asarray(problem.im_data)[:n_max],
+                               numpy.broadcast_to(numpy.asarray(stdev, dtype=float), wn.shape)[:n_max])
+        notes.append(f"the network read G(tau) mapped from the data; its spectrum was then fitted to the first {n_max} "
+                     "Matsubara points themselves (chi2 there, not on the map)")
     res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
-                device=device, fit_data=fit_data)
+                device=device, fit_data=fit_data, matsubara=fit_to)
     if mapped.tail_warning:
-        mark_biased_tail(res, mapped.tail_warning)  # a warning: printed, unlike the notes
+        mark_biased_tail(res, mapped.tail_warning, fit_to is not None)  # a warning: printed, unlike the notes
     return _with_warning(res, clip_warning), mapped, inside, notes
 
 

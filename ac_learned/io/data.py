@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..matsubara_fit import MatsubaraSource
 
 
 @dataclass
@@ -37,6 +40,10 @@ class GreenData:
         File path and HDF5 path the data came from.
     meta : dict
         Anything else worth keeping (labels of the index axes, sign, ...).
+    mapped_from : MatsubaraSource or None
+        For ``kind="tau"`` mapped from Matsubara data with error bars
+        (:func:`ac_learned.pipeline.tau_from_matsubara`): those data, which the
+        continuation fits (:mod:`ac_learned.matsubara_fit`).
     """
 
     kind: Literal["tau", "iw"]
@@ -49,3 +56,4 @@ class GreenData:
     source: str = ""
     path: str = ""
     meta: dict = field(default_factory=dict)
+    mapped_from: MatsubaraSource | None = None
