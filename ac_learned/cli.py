@@ -99,12 +99,35 @@ def _cmd_models(args) -> int:
         atomic_write(args.markdown, lambda p: open(p, "w").write(text))
         print(f"wrote {args.markdown}")
         return 0
+    if args.cards:
+        from .cards import load_model
+
+        for path in args.cards:
+            model = load_model(path)  # checks the weights against the card's sha256
+            print(_card_line(model.card))
+            _print_card_details(model.card)
+        return 0
     for c in list_cards():
-        g = c["grid"]
-        print(f"{c['name']:28s} {c['arch']['type']}-{c['arch'].get('depth', '')}  V = beta*Omega_max = "
-              f"{g['v_max']:g}  grid x {g['n_x']} ({g['x_kind']}), nu {g['n_nu']} ({g['nu_kind']})"
-              f"{'' if c.get('auto', True) else '  [not auto]'}")
+        print(_card_line(c))
     return 0
+
+
+def _card_line(c: dict) -> str:
+    g = c["grid"]
+    return (f"{c['name']:28s} {c['arch']['type']}-{c['arch'].get('depth', '')}  V = beta*Omega_max = "
+            f"{g['v_max']:g}  grid x {g['n_x']} ({g['x_kind']}), nu {g['n_nu']} ({g['nu_kind']})"
+            f"{'' if c.get('auto', True) else '  [not auto]'}")
+
+
+def _print_card_details(c: dict) -> None:
+    """What a card of one's own holds: noise, prior, training, held-out metrics; the weights were verified."""
+    noise, tr = c.get("noise", {}), c.get("training", {})
+    print(f"  weights verified (sha256 {str(c.get('sha256', ''))[:12]}...); trained at commit {c.get('git_commit')}, "
+          f"{tr.get('seconds')} s, config hash {tr.get('config_hash')}")
+    print(f"  noise sigma {noise.get('sigma_min')} ... {noise.get('sigma_max')} (relative to G(0)+G(beta)); "
+          f"prior {c.get('prior')}")
+    for row in c.get("metrics", {}).get("per_sigma", []):
+        print(f"  held-out sigma {row['sigma']:g}: mean RSE {row['rse_mean']:.4g}, mean Err {row['err_mean']:.4g}")
 
 
 def _cmd_bench(args) -> int:
@@ -179,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "of the same name in --out")
     t.add_argument("--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=_cmd_train)
-    m = sub.add_parser("models", help="list the shipped models")
+    m = sub.add_parser("models", help="list the shipped models, or check and describe model cards of one's own")
+    m.add_argument("cards", nargs="*", metavar="CARD", help="model card JSON files (e.g. runs/NAME/NAME.json) to "
+                                                            "verify against their weights and describe")
     m.add_argument("--markdown", metavar="FILE", help="write the models' card metrics as a Markdown page")
     m.set_defaults(func=_cmd_models)
     b = sub.add_parser("bench", add_help=False,

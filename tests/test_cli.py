@@ -20,6 +20,22 @@ def test_models_lists_the_shipped_model(capsys):
     assert "paper-rlista6" in capsys.readouterr().out
 
 
+def test_models_checks_and_describes_a_card_of_ones_own(tiny_model, tmp_path, capsys):
+    import shutil
+
+    assert main(["models", str(tiny_model)]) == 0
+    text = capsys.readouterr().out
+    assert "tiny-test" in text and "weights verified" in text and "held-out sigma" in text
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model.parent, copy)
+    weights = copy / "tiny-test.npz"
+    data = bytearray(weights.read_bytes())
+    data[-100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    assert main(["models", str(copy / "tiny-test.json")]) != 0  # the error names the checksum mismatch
+    assert "sha256" in capsys.readouterr().err
+
+
 def test_train_command_and_clear_errors(tmp_path, capsys):
     cfg = {"name": "cli-t", "arch": {"type": "rlista", "depth": 2},
            "grid": {"n_x": 16, "x_kind": "uniform", "n_nu": 11, "nu_kind": "uniform", "v_max": 10.0},
