@@ -405,5 +405,6 @@ def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit,
                    f"about {bias:.2g} error bars rms, a lower bound on the bias), and the {tried[-1]}-term G(tau) "
                    f"used cannot be checked and may be off by as much. The tail "
                    f"1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to several "
-                   f"times the width")
+                   f"times the width (if they already reach that far, the error bars of the highest frequencies "
+                   f"are likely smaller than the data's true spread there)")
     return tried[-1], maps[tried[-1]], p, warning

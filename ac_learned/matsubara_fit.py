@@ -70,8 +70,13 @@ class MatsubaraSource:
         return np.concatenate([values.real, values.imag], axis=1) @ self.operator.T
 
 
-def checked(data: MatsubaraData | tuple, n_spectra: int) -> MatsubaraData:
-    """``data`` as float/complex arrays of shape (n_spectra, Nw), or an InputError saying what is wrong."""
+def checked(data: MatsubaraData | tuple, n_spectra: int, beta: float | None = None,
+            sign: str | None = None) -> MatsubaraData:
+    """``data`` as float/complex arrays of shape (n_spectra, Nw), or an InputError saying what is wrong.
+
+    With ``beta`` the frequencies must be fermionic ones of that beta, ``(2n+1) pi / beta``; with ``sign``
+    (that detected on the G(tau) they were mapped to) their imaginary parts must have the matching sign.
+    """
     if isinstance(data, tuple):
         if len(data) != 3:
             raise InputError("matsubara must be (omega_n, G(i omega_n), errors) or a MatsubaraData")
@@ -92,6 +97,17 @@ def checked(data: MatsubaraData | tuple, n_spectra: int) -> MatsubaraData:
                          f"got shape {np.shape(data.errors)}") from None
     if not np.all(np.isfinite(errors)) or np.any(errors <= 0):
         raise InputError("matsubara errors must be finite and positive")
+    if beta is not None:
+        odd = wn * beta / np.pi
+        if np.any(np.abs(odd - np.round(odd)) > 1e-6 * odd) or np.any(np.round(odd) % 2 != 1):
+            raise InputError(f"matsubara omega_n are not fermionic frequencies (2n+1) pi / beta of beta = {beta:g} "
+                             f"(omega_0 = {wn[0]:.6g} gives beta = {np.pi / wn[0]:.6g} if n starts at 0); pass the "
+                             "beta the data were measured at")
+    if sign is not None:
+        im = float(np.sum(values.imag))
+        if (sign == "standard" and im > 0) or (sign == "positive" and im < 0):
+            raise InputError("matsubara G(i omega_n) has the other sign than g (G(tau) <= 0 goes with Im G(i omega_n) "
+                             "< 0, and -G(tau) with -G(i omega_n)): pass both as G or both as -G")
     return MatsubaraData(wn, values, errors)
 
 

@@ -129,8 +129,6 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     if stdev is not None:
         source = MatsubaraSource(MatsubaraData(wn[:n_max], values[:n_max], stdev[:n_max]), mapped.operator,
                                  None if bins is None else bins[:, :n_max])
-        note += (f"; the network reads that G(tau), and its spectrum is fitted to the {n_max} Matsubara points "
-                 "themselves (chi2 is theirs, per real number)")
     meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
     if mapped.tail_warning:
         meta["matsubara_tail_warning"] = mapped.tail_warning
@@ -362,7 +360,11 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     elif errors is not None:
         band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, matsubara=source,
                           **kw)
-    return ContinuationOutput(data, res, band, method)
+    notes = []
+    if source is not None:
+        notes.append(f"the network read the mapped G(tau); its spectrum was then fitted to the "
+                     f"{source.data.omega_n.size} Matsubara points themselves (chi2 is per real number of them)")
+    return ContinuationOutput(data, res, band, method, notes=notes)
 
 
 def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to_matsubara: bool = False) -> None:
@@ -426,7 +428,10 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             # such as 'False' for true); "reliability" says it in words
             if res.reliable is not None:
                 f.attrs["reliable"] = np.bool_(res.reliable)
-            f.attrs["reliability"] = ("unknown (no error bars, or a model without calibration)" if res.reliable is None
+            f.attrs["reliability"] = ("n/a (MaxEnt-flat has no calibrated flag; it fits the data by construction)"
+                                      if res.reliable is None and out.method == "maxent"
+                                      else "unknown (no error bars, or a model without calibration)"
+                                      if res.reliable is None
                                       else "reliable" if res.reliable else "unreliable: see warnings")
             f.attrs["warnings"] = json.dumps(res.warnings)
             f.attrs["notes"] = json.dumps(list(out.notes))
@@ -449,8 +454,24 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             if data.errors is not None:
                 d["G_err"] = data.errors
             d["backtransform"] = res.backtransform
+            if data.mapped_from is not None and out.method == "rlista" and res.fit_distance is not None:
+                _write_matsubara_points(f.create_group("matsubara"), data.mapped_from.data, res, data.beta)
 
     return atomic_write(path, write, overwrite=force)
+
+
+def _write_matsubara_points(group, points: MatsubaraData, res: ContinuationResult, beta: float) -> None:
+    """The Matsubara points the spectrum was fitted to, their errors and its backtransform there (chi2 is theirs)."""
+    from .matsubara_fit import kernel_rows
+
+    group.attrs["about"] = ("the Matsubara points the spectrum was fitted to (standard sign); the file's chi2 is "
+                            "per real number of them: mean of ((Re, Im of G - backtransform) / G_err)^2")
+    group["omega_n"] = points.omega_n
+    group["G"] = np.asarray(points.values).reshape(-1)
+    group["G_err"] = np.asarray(points.errors, float).reshape(-1)
+    rows = kernel_rows(points.omega_n, np.asarray(res.nu_model), beta) @ (np.asarray(res.weights) * float(res.norm))
+    n = points.omega_n.size
+    group["backtransform"] = rows[:n] + 1j * rows[n:]
 
 
 def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:
@@ -466,7 +487,8 @@ def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool =
         column = f"error = std of the band ({out.band.method}, {out.band.n_samples} samples)"
     else:
         std = np.full_like(res.A, np.nan)
-        column = f"error = nan: no error band (the data have no error bars or bins; pass {option('err')})"
+        column = ("error = nan: no error band (--draws 1, or too few MaxEnt samples succeeded)" if res.chi2 is not None
+                  else f"error = nan: no error band (the data have no error bars or bins; pass {option('err')})")
     header = (f"ac_learned {__version__} {out.method} model {res.model_card.get('name')} beta {out.data.beta:g} "
               f"chi2/N {res.chi2} reliable {res.reliable}\n{column}\nomega A(omega) error")
     table = np.column_stack([res.omega, res.A, std])
@@ -605,6 +627,8 @@ def _load_notes(data: GreenData, err: float | None) -> list[str]:
         notes.append(str(data.meta["negative_frequencies"]))
     if data.meta.get("from_matsubara"):
         notes.append(str(data.meta["from_matsubara"]))
+    if data.meta.get("errors_from") and err is None:
+        notes.append(str(data.meta["errors_from"]))
     return notes
 
 
@@ -650,6 +674,7 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     data = out.data  # with its length-1 axes dropped (continue_data squeezes)
     data.meta["selection"] = _selection_text(selectors)
     out.result.warnings[:0] = ours + _imaginary_part_warning(data)
+    out.notes[:0] = _load_notes(data, err)  # printed and stored alike
     if out_h5:
         out.files.append(str(write_hdf5(out_h5, out, force)))
         out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))
@@ -663,7 +688,7 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     log(f"{data.source} {data.path}{chosen}: beta = {data.beta:g}, {points}; model "
         f"{res.model_card.get('name')}; chi2/N = {_fmt_chi2(res.chi2)}"
         f"{_network_chi2_text(res)}; reliable = {_reliable_text(res, out.method)}{note}")
-    for n in _load_notes(data, err) + out.notes:
+    for n in out.notes:
         log(f"note: {n}")
     for w in res.warnings:
         log(f"warning: {w}")

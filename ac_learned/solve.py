@@ -362,6 +362,7 @@ def solve(
     if spacing * v_required / beta > COARSE_TAU_LIMIT:
         warnings.append(COARSE_TAU.format(spacing=spacing, resolved=COARSE_TAU_RESOLVED / spacing))
     sign = detect_sign(g2)
+    iw = None if matsubara is None else matsubara_fit.checked(matsubara, g2.shape[0], beta, sign)
     g_pos = -g2 if sign == "standard" else g2
     grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
     # model="auto" with errors resamples onto the window's grid once: for the noise estimate and the network
@@ -402,8 +403,7 @@ def solve(
                 averaged_with = partner.name
             share = broadened_share(np.median(err_rel, axis=1))
             target = None
-            if matsubara is not None:
-                iw = matsubara_fit.checked(matsubara, g2.shape[0])
+            if iw is not None:
                 target = (lambda grid: matsubara_fit.kernel_rows(iw.omega_n, grid, beta),
                           matsubara_fit.stacked(iw.values, sign) / norm[:, None],
                           np.concatenate([iw.errors, iw.errors], axis=1) / norm[:, None])
@@ -433,7 +433,7 @@ def solve(
     chi2 = reliable = None
     if err2 is not None:
         chi2 = chi2_per_point(g2, back, err2) if cov is None else chi2_per_point_correlated(g2, back, chol)
-        if matsubara is not None and fit_distance is not None:  # fitted to the Matsubara data: chi2 on them
+        if iw is not None and fit_distance is not None:  # fitted to the Matsubara data: chi2 on them
             chi2 = matsubara_fit.chi2_per_point(iw, weights, nu, beta, norm, sign)
         sigma_rel = np.median(err2, axis=1) / norm
         thr = [threshold_for(net.card, s) for s in sigma_rel]

@@ -185,6 +185,32 @@ def test_w2dynamics_one_rank_errors(tmp_path):
     assert data.errors is None and "NaN" in data.meta["errors_dropped"]
 
 
+def test_w2dynamics_giw_cov_gives_the_error_bars(tmp_path):
+    # session 15 (user test): giw-cov was read into meta and never used; continue then said "no err given"
+    import h5py
+
+    path = fx.write_w2dynamics(tmp_path / "cov.hdf5").path
+    nb, ns, niw = 2, 2, fx.NIW
+    wn = fx.matsubara(niw, both=True)
+    sd = 1e-4 * (1 + np.arange(niw))  # growing with the frequency, as QMC errors do
+    with h5py.File(path, "r+") as f:
+        ineq = f["dmft-002/ineq-001"]
+        giw = np.zeros((nb, ns, 2 * niw), dtype=complex)
+        for b in range(nb):
+            for s in range(ns):
+                giw[b, s] = fx.g_iw(wn, 0.1 * b)
+        ineq.create_group("giw")["value"] = giw
+        cov = np.zeros((nb, ns, niw, 2, niw, 2))
+        k = np.arange(niw)
+        cov[:, :, k, 0, k, 0] = sd ** 2
+        cov[:, :, k, 1, k, 1] = (0.5 * sd) ** 2
+        ineq.create_group("giw-cov")["value"] = cov
+    data = io.load(path, block="giw", orbital=1, spin=0)
+    np.testing.assert_allclose(data.errors, sd, rtol=1e-12)  # positive frequencies kept, the larger part's
+    assert "giw-cov" in data.meta["errors_from"]
+    assert "error bars" in io.inspect(path)
+
+
 # ----------------------------------------------------------------- ALPS
 
 
@@ -490,3 +516,20 @@ def test_text_table_with_fortran_exponents(tmp_path):
     np.testing.assert_allclose(data.grid, tau, rtol=1e-7)
     np.testing.assert_allclose(data.values, g, rtol=1e-7)
     np.testing.assert_allclose(data.errors, 1e-4)
+
+
+def test_text_three_columns_of_matsubara_data_without_errors(tmp_path):
+    # session 15 (user test): w_n, Re G, Im G without an error column was read as tau, G, error and refused
+    # with messages about beta and the tau range
+    wn = fx.matsubara(40)
+    g = fx.g_iw(wn)
+    path = tmp_path / "giw3.dat"
+    np.savetxt(path, np.column_stack([wn, g.real, g.imag]))
+    data = io.load(path)
+    assert data.kind == "iw" and data.errors is None and data.beta == pytest.approx(fx.BETA)
+    np.testing.assert_allclose(data.values, g, rtol=1e-12)
+    # a tau table on bin centres (whose first column looks like fermionic frequencies) stays a tau table
+    tau = (np.arange(40) + 0.5) * 10.0 / 40
+    gt = -0.5 * (np.exp(-0.3 * tau) + np.exp(-0.3 * (10.0 - tau))) / (1 + np.exp(-3.0))
+    np.savetxt(tmp_path / "gtau3.dat", np.column_stack([tau, gt, np.full(40, 1e-4)]))
+    assert io.load(tmp_path / "gtau3.dat", beta=10.0).kind == "tau"

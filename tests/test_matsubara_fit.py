@@ -69,6 +69,10 @@ def test_matsubara_input_errors(tiny_model):
         solve(tau, mapped.g_tau, BETA, OMEGA, **kw, matsubara=(wn, g, -1e-4))
     with pytest.raises(InputError, match="increasing positive"):
         solve(tau, mapped.g_tau, BETA, OMEGA, **kw, matsubara=(-wn, g, 1e-4))
+    with pytest.raises(InputError, match="other sign than g"):
+        solve(tau, mapped.g_tau, BETA, OMEGA, **kw, matsubara=(wn, -g, 1e-4))
+    with pytest.raises(InputError, match="not fermionic frequencies .* beta = 10"):
+        solve(tau, mapped.g_tau, BETA, OMEGA, **kw, matsubara=(wn * BETA / 10.5, g, 1e-4))
     with pytest.raises(InputError, match="not cov"):
         solve(tau, mapped.g_tau, BETA, OMEGA, cov=np.diag(mapped.err_tau ** 2), model=str(tiny_model),
               matsubara=(wn, g, 1e-4))
@@ -104,8 +108,11 @@ def test_band_samples_are_drawn_on_the_matsubara_points(tiny_model):
     assert jack.method == "jackknife" and jack.n_samples == 5
 
 
-def test_continue_fits_a_matsubara_file_to_its_points(tiny_model):
-    from ac_learned.pipeline import continue_data
+def test_continue_fits_a_matsubara_file_to_its_points(tiny_model, tmp_path):
+    import h5py
+
+    from ac_learned.io import write_text
+    from ac_learned.pipeline import continue_data, continue_file
 
     n_freq = 8
     wn, giw, _ = exact_pair(n_freq, np.linspace(0, BETA, 11), beta=BETA, peaks=NARROW)
@@ -118,6 +125,41 @@ def test_continue_fits_a_matsubara_file_to_its_points(tiny_model):
     assert out.result.reliable is False  # the frequencies stop too low for the tail: said, and not reliable
     assert any("fitted to the Matsubara data themselves" in w for w in out.result.warnings)
     assert out.band is not None and out.band.n_samples == 4
+    assert any("fitted to the 8 Matsubara points themselves" in n for n in out.notes)
+    # the file keeps the points, their errors and the backtransform: its chi2 can be checked from it
+    path = tmp_path / "giw.dat"
+    write_text(path, wn, g, np.full(n_freq, 1e-5), fmt="ana_cont")
+    out = continue_file(path, tmp_path / "A.h5", selectors={"beta": BETA}, omega_max=2.0, model=str(tiny_model),
+                        n_draws=1, log=lambda *a: None)
+    with h5py.File(tmp_path / "A.h5") as f:
+        pts = f["matsubara"]
+        r = (pts["G"][()] - pts["backtransform"][()]) / pts["G_err"][()]
+        chi2 = np.mean(np.concatenate([r.real, r.imag]) ** 2)
+        assert chi2 == pytest.approx(f.attrs["chi2"], rel=1e-6)
+        assert "Matsubara frequencies" in " ".join(__import__("json").loads(f.attrs["notes"]))
+    header = (tmp_path / "A.dat").read_text().splitlines()[1]
+    assert "--draws 1" in header
+    # MaxEnt methods run on the mapped G(tau): no claim of a fit to the points (the tail warning still applies)
+    out = continue_file(path, tmp_path / "M.h5", selectors={"beta": BETA}, omega_max=2.0, method="maxent",
+                        n_draws=1, log=lambda *a: None)
+    assert not any("Matsubara points themselves" in n for n in out.notes) and out.result.reliable is False
+    with h5py.File(tmp_path / "M.h5") as f:
+        assert "matsubara" not in f
+
+
+def test_plugin_refuses_real_or_negative_frequency_matsubara_data(tiny_model):
+    from ac_learned.ana_cont import AnalyticContinuationProblem
+
+    wn, giw, _ = exact_pair(40, np.linspace(0, BETA, 11), beta=BETA, peaks=NARROW)
+    only_im = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw.imag, kernel_mode="freq_fermionic",
+                                          beta=BETA)
+    with pytest.raises(InputError, match="complex G.*re \\+ 1j \\* im"):
+        only_im.solve(method="rlista", stdev=1e-4, rlista_model=str(tiny_model), verbose=False)
+    both = AnalyticContinuationProblem(im_axis=np.concatenate([-wn[::-1], wn]), re_axis=OMEGA,
+                                       im_data=np.concatenate([giw[::-1].conj(), giw]), kernel_mode="freq_fermionic",
+                                       beta=BETA)
+    with pytest.raises(InputError, match="positive Matsubara frequencies only"):
+        both.solve(method="rlista", stdev=1e-4, rlista_model=str(tiny_model), verbose=False)
 
 
 def test_plugin_fits_the_matsubara_points(tiny_model):

@@ -387,6 +387,13 @@ def _check_kernel(problem, what: str) -> str:
         raise InputError(f"{what}: im_data is complex, but G(tau) of kernel_mode='time_fermionic' is real; pass "
                          "its real part (a large imaginary part points to an off-diagonal element or to Matsubara "
                          "data, kernel_mode='freq_fermionic')")
+    if mode == "freq_fermionic" and (not numpy.iscomplexobj(data) or not numpy.any(data.imag)):
+        raise InputError(f"{what}: im_data of kernel_mode='freq_fermionic' is the complex G(i omega_n), and these "
+                         "data are real (only Re G or only Im G?): pass re + 1j * im")
+    if mode == "freq_fermionic" and numpy.any(numpy.asarray(physical_axes(problem)[0], dtype=float) <= 0):
+        raise InputError(f"{what}: im_axis holds omega_n <= 0; pass the positive Matsubara frequencies only "
+                         "(G(-i omega_n) = G(i omega_n)* adds nothing for a diagonal element; drop the negative "
+                         "ones, or conjugate a table of negative ones onto the positive)")
     if mode not in SUPPORTED_KERNEL_MODES:
         raise InputError(
             f"{what} supports kernel_mode {' and '.join(repr(m) for m in SUPPORTED_KERNEL_MODES)}, not {mode!r}: "

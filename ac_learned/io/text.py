@@ -4,7 +4,10 @@ Columns (whitespace or comma separated; lines starting with ``#``, ``%`` or
 ``!`` are comments):
 
 * 2 columns: tau, G (no errors); 3 columns: tau, G, error;
-* 4 columns: w_n, Re G, Im G, error; 5 columns: w_n, Re G, Im G, error Re, error Im.
+* 4 columns: w_n, Re G, Im G, error; 5 columns: w_n, Re G, Im G, error Re, error Im;
+* 3 columns that are w_n, Re G, Im G (no errors) are told from tau, G, error by their content: a first
+  column of fermionic frequencies (2n + 1) pi / beta, a third column as large as the second (an error bar
+  is far smaller than G) and larger than it at the highest frequencies (the tail Im G ~ -1 / w_n).
 
 ana_cont and ACFlow write -G(tau) >= 0, TRIQS/maxent G(tau) <= 0: the sign is
 detected from the data (``meta["sign_in_file"]``). Matsubara data are expected
@@ -83,7 +86,7 @@ def _number(field: str) -> float:
 def candidates(ctx: Context) -> list[Candidate]:
     """A text file holds one Green's function."""
     table = _table(ctx.path)
-    kind = "tau" if table.shape[1] <= 3 else "iw"
+    kind = "tau" if table.shape[1] <= 3 and not _matsubara_without_errors(table) else "iw"
     if kind == "iw" and np.any(table[:, 0] == 0.0):
         raise FileFormatError(
             f"{ctx.path}: {table.shape[1]} columns are read as Matsubara data (w_n, Re G, Im G, err[, err]), but "
@@ -91,6 +94,18 @@ def candidates(ctx: Context) -> list[Candidate]:
             "3 columns (tau, G[, err]): keep those columns (one file per orbital)"
         )
     return [Candidate(name="table", h5path="", kind=kind, shape=(table.shape[0],), extra={"table": table})]
+
+
+def _matsubara_without_errors(table: np.ndarray) -> bool:
+    """Whether a 3-column table is w_n, Re G, Im G rather than tau, G, error (see the module's docstring)."""
+    if table.shape[1] != 3 or table.shape[0] < 4 or np.any(table[:, 0] <= 0):
+        return False
+    if _beta_of_frequencies(table[:, 0]) is None:
+        return False  # (bin-centre tau grids pass this test too: the columns decide)
+    re_g, third = np.abs(table[:, 1]), np.abs(table[:, 2])
+    top = np.argsort(table[:, 0])[-max(2, table.shape[0] // 4):]
+    same_sign = np.all(table[:, 2] < 0) or np.all(table[:, 2] > 0)
+    return bool(same_sign and np.median(third) > 0.1 * np.median(re_g) and np.median(third[top]) > np.median(re_g[top]))
 
 
 def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
@@ -155,7 +170,8 @@ def read(ctx: Context, cand: Candidate) -> Raw:
                 "table with extra columns (its two G columns equal, say, for up and down spin)? A tau table has 2 "
                 "or 3 columns (tau, G[, err]): keep one G column"
             )
-        errors = table[:, 3] if table.shape[1] == 4 else np.maximum(table[:, 3], table[:, 4])
+        errors = (None if table.shape[1] == 3 else table[:, 3] if table.shape[1] == 4
+                  else np.maximum(table[:, 3], table[:, 4]))
         grid = w  # negative frequencies are folded by the validation
         sign = detect_sign(values.imag * np.sign(w))  # standard sign: Im G(i w_n) has the sign of -w_n
     if sign == "positive":

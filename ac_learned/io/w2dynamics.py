@@ -148,6 +148,22 @@ def _errors(group: h5py.Group, shape: tuple[int, ...], path: str, what: str) -> 
     return err
 
 
+def _errors_from_cov(cov: np.ndarray, shape: tuple, path: str) -> np.ndarray:
+    """One-sigma errors of ``giw`` (band, spin, 2 n_iw) from ``giw-cov`` (band, spin, n_iw, 2, n_iw, 2).
+
+    The covariance covers the positive frequencies; G(-i w_n) = G(i w_n)* carries the same error.
+    """
+    niw = shape[-1] // 2
+    if cov.shape != (*shape[:-1], niw, 2, niw, 2):
+        raise FileFormatError(f"{path}: giw-cov/value has shape {cov.shape}; with giw of shape {shape} it must be "
+                              f"{(*shape[:-1], niw, 2, niw, 2)}")
+    n = np.arange(niw)
+    var = cov[..., n, :, n, :]  # (niw, band, spin, 2, 2) by numpy's rules for separated advanced indices
+    var = np.moveaxis(np.diagonal(var, axis1=-2, axis2=-1), 0, -2)  # (band, spin, niw, 2): var(Re), var(Im)
+    positive = np.sqrt(np.clip(var.max(axis=-1), 0.0, None))
+    return np.concatenate([positive[..., ::-1], positive], axis=-1)
+
+
 def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
     """``general.beta`` of ``.config``."""
     return _config(ctx.h5, "general.beta", ctx.path)
@@ -195,6 +211,10 @@ def read(ctx: Context, cand: Candidate) -> Raw:
             cov = h5u.get(h5u.get(group.parent, "giw-cov"), "value")
             if cov is not None:
                 meta["giw_cov"] = h5u.real(cov, path, "giw-cov/value")
+                if errors is None:
+                    errors = _errors_from_cov(meta["giw_cov"], values.shape, path)
+                    meta["errors_from"] = ("error bars from the diagonal of giw-cov (the larger of the real and "
+                                           "imaginary parts' variances; correlations between frequencies unused)")
     axes = [Axis(lab, _ROLES[lab.rstrip("12")]) for lab in labels]
     if len(labels) == 2:
         diag = np.ones(values.shape[:-1], dtype=bool)
