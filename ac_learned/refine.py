@@ -191,7 +191,8 @@ def _block_limits(edges: np.ndarray) -> np.ndarray:
 def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray | float | None = None,
                 target: float = DEFAULT_TARGET, floor: float = DEFAULT_FLOOR, rtol: float = 0.05,
                 max_steps: int = 40, blocks: int = DEFAULT_BLOCKS,
-                cov: np.ndarray | None = None, norm_error: float | None = None) -> tuple[np.ndarray, FitReport]:
+                cov: np.ndarray | None = None, norm_error: float | None = None,
+                _factored: tuple | None = None) -> tuple[np.ndarray, FitReport]:
     """The weights closest to ``a0`` (divergence ``D``) with ``chi2/N <= target``.
 
     Parameters
@@ -241,7 +242,8 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     """
     a0, kernel, g, err, cov = _checked(a0, kernel, g, err, cov)
     if cov is None:
-        kt, gt = kernel / err[:, None], g / err
+        # _factored: (kernel / err, its SVD) from fit_each, shared by rows with the same kernel and errors
+        kt, gt = (kernel / err[:, None] if _factored is None else _factored[0]), g / err
         ends_error = float(np.hypot(err[0], err[-1]))  # of the G(0) + G(beta) that g was divided by
     else:
         chol = cholesky_factor(cov)
@@ -265,7 +267,7 @@ def fit_to_data(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarr
     c0 = chi2(a0)
     if c0 <= target and worst_block(a0) <= 1.0:
         return a0, FitReport(c0, c0, False, True, 0.0)
-    u, s, vt = np.linalg.svd(kt, full_matrices=False)
+    u, s, vt = np.linalg.svd(kt, full_matrices=False) if _factored is None or cov is not None else _factored[1]
     keep = s > s[0] * 1e-12
     s_vt = s[keep, None] * vt[keep]
     u_g = u[:, keep].T @ gt
@@ -361,8 +363,20 @@ def fit_each(a0: np.ndarray, kernel: np.ndarray, g: np.ndarray, err: np.ndarray 
     out = np.empty_like(a0)
     dist = np.empty(n)
     scale = np.ones(n)
+    # noise draws and jackknife samples: errors that differ between rows by a factor only (each row divided by
+    # its own norm) share one SVD of the whitened kernel, whose singular values scale by that factor
+    base = None
+    if cov is None and n > 1:
+        errs = np.asarray(errs, float)
+        ratio = errs[:, :1] / errs[:1, :1]
+        if np.allclose(errs, ratio * errs[0], rtol=1e-12, atol=0.0):
+            kt0 = np.asarray(kernel, float) / errs[0][:, None]
+            u0, s0, vt0 = np.linalg.svd(kt0, full_matrices=False)
+            base = (kt0, u0, s0, vt0, ratio[:, 0])
     for i in range(n):
-        out[i], rep = fit_to_data(a0[i], kernel, g[i], errs[i], cov=covs[i], norm_error=norm_error)
+        factored = None if base is None else (base[0] / base[4][i], (base[1], base[2] / base[4][i], base[3]))
+        out[i], rep = fit_to_data(a0[i], kernel, g[i], errs[i], cov=covs[i], norm_error=norm_error,
+                                  _factored=factored)
         dist[i], scale[i] = rep.distance, rep.norm_scale
     return out, dist, scale
 

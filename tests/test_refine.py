@@ -232,3 +232,25 @@ def test_solve_starts_the_fit_from_the_network_mixed_with_its_broadened_copy(mon
         np.testing.assert_allclose(starts[-2], expected, rtol=1e-10, atol=1e-14)
     assert shares == [pytest.approx(0.7), 0.0]
     assert ac_learned.solve(tau, g0, beta=beta, omega=omega, err=1e-5, fit_data=False).broadened_share is None
+
+
+def test_fit_each_shares_one_svd_between_rows_whose_errors_differ_by_a_factor():
+    # noise draws and jackknife samples are divided by their own norms: their whitened kernels differ by a
+    # factor, and fit_each factors it once (session 15); the result is the row-by-row fit's
+    from ac_learned.kernels import fermionic_kernel_dimensionless
+    from ac_learned.refine import fit_each, fit_to_data
+
+    x, nu = np.linspace(0, 1, 60), np.linspace(-20, 20, 81)
+    k = fermionic_kernel_dimensionless(x, nu)
+    rng = np.random.default_rng(0)
+    a = rng.uniform(size=(6, 81))
+    a /= a.sum(axis=1, keepdims=True)
+    a0 = a + 0.3 * rng.uniform(size=a.shape)
+    a0 /= a0.sum(axis=1, keepdims=True)
+    err = 1e-4 * (1 + x)[None, :] / rng.uniform(0.9, 1.1, size=(6, 1))
+    g = a @ k.T + err * rng.standard_normal((6, 60))
+    shared, _, scale = fit_each(a0, k, g, err)
+    for i in range(6):
+        alone, report = fit_to_data(a0[i], k, g[i], err[i])
+        np.testing.assert_allclose(shared[i], alone, atol=1e-12)
+        assert scale[i] == pytest.approx(report.norm_scale, rel=1e-12)
