@@ -39,19 +39,31 @@ FIT_FAILED = (
 FIT_FAILED_START = FIT_FAILED.split("{", 1)[0]
 
 
-def mark_biased_tail(res, tail_warning: str, fitted_to_matsubara: bool = False) -> None:
-    """A result from G(tau) mapped from Matsubara data whose tail failed its test: not reliable.
+def mark_biased_tail(res, tail_warning: str, fitted_to_matsubara: bool = False, reach: float | None = None) -> None:
+    """A result from G(tau) mapped from Matsubara data whose tail failed its test: warned, and not reliable.
 
     The mapped G(tau) is then off by several error bars.  Fitted to that G(tau), the fit's own chi2
     warning (:data:`FIT_FAILED`) would blame the window or the error bars, so it gives way to
     ``tail_warning``.  Fitted to the Matsubara data themselves (``fitted_to_matsubara``), the spectrum
     fits what was measured, but the frequencies stop short of the tail: the data say little about
     the spectrum beyond them, and the network's start and its reliability flag came from the biased
-    G(tau).  ``res`` is a :class:`ac_learned.ContinuationResult` (changed in place).
+    G(tau).  Then ``reach`` (:func:`ac_learned.matsubara_fit.reach`: the last frequency over the spectrum's
+    99 % half-width) decides: below :data:`ac_learned.matsubara_fit.TAIL_REACH_RELIABLE` the data end inside
+    the spectrum and the result is not reliable; above, the warning is given and the flag stays as the other
+    checks set it.  ``res`` is a :class:`ac_learned.ContinuationResult` (changed in place).
     """
     if fitted_to_matsubara:
-        res.warnings.append(tail_warning.replace("may be off by as much", "may be off by as much (the network read "
-                                                 "it; the spectrum was then fitted to the Matsubara data themselves)")
+        from .matsubara_fit import TAIL_REACH_RELIABLE
+
+        text = tail_warning.replace("may be off by as much", "may be off by as much (the network read it; the "
+                                    "spectrum was then fitted to the Matsubara data themselves)")
+        if reach is not None and reach >= TAIL_REACH_RELIABLE:
+            res.warnings.append(text + f"; the points reach {reach:.2g} times the half-width holding 99 % of the "
+                                "fitted spectrum, which they constrain, so the reliability flag is left to the other "
+                                "checks")
+            return
+        res.warnings.append(text + (f"; the points end inside the fitted spectrum (at {reach:.2g} of the half-width "
+                                    "holding 99 % of its weight)" if reach is not None else "")
                             + "; the result is not reliable")
     else:
         res.warnings = [w for w in res.warnings if not w.startswith(FIT_FAILED_START)]

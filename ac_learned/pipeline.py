@@ -23,7 +23,7 @@ from .diagnostics import fit_note, mark_biased_tail
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
-from .matsubara_fit import MatsubaraData, MatsubaraSource
+from .matsubara_fit import MatsubaraData, MatsubaraSource, reach
 from .solve import ContinuationResult, solve
 from .uncertainty import Band, error_band
 from .zoo import list_cards
@@ -349,7 +349,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
                 cov=data.cov if use_cov else None, matsubara=None if source is None else source.data, **kw)
     if cov_note:
         res.warnings.append(cov_note)
-    _biased_tail_verdict(data, res, fitted_to_matsubara=source is not None)
+    _biased_tail_verdict(data, res, source)
     band = None
     if n_draws < 2:
         band = None  # --draws 1: no band, with or without bins
@@ -367,11 +367,14 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     return ContinuationOutput(data, res, band, method, notes=notes)
 
 
-def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to_matsubara: bool = False) -> None:
-    """Matsubara data whose tail fit failed its test: warn, and the result is not reliable."""
+def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to: MatsubaraSource | None = None) -> None:
+    """Matsubara data whose tail fit failed its test: warn, and (unless a fit to the points reaches past the
+    spectrum, :func:`ac_learned.diagnostics.mark_biased_tail`) the result is not reliable."""
     warning = data.meta.get("matsubara_tail_warning")
     if warning:
-        mark_biased_tail(res, str(warning), fitted_to_matsubara)
+        reached = None if fitted_to is None else reach(float(fitted_to.data.omega_n[-1]), res.weights, res.nu_model,
+                                                       data.beta)
+        mark_biased_tail(res, str(warning), fitted_to is not None, reached)
 
 
 def _usable_covariance(data: GreenData, err: float | None) -> tuple[bool, str]:

@@ -8,9 +8,12 @@ white noise sigma on Re and Im (one draw), continued on the window +-6 by the mo
 The network reads G(tau) mapped with the tail test (:func:`ac_learned.matsubara.matsubara_to_tau`, the first
 frequencies up to 8 V/beta); then ``solve`` fits its spectrum either to that G(tau) (before session 15) or to the
 Matsubara points themselves (``solve(..., matsubara=...)``, what the ana_cont plugin and ``continue`` do since).
-Prints per case Err = int|A - A_true| / int A_true and chi2 per real number on the Matsubara points for both,
-whether the tail test warned, and the reliability flag of the Matsubara fit before the tail warning is applied;
-then summaries.  ``--maxent``: ana_cont's maxent_svd (chi2kink, flat default) on the same Matsubara points too
+``--auto``: ``model="auto"``, whose fit starts from the average with the next wider window (what ``continue``
+does; the plugin passed the served card until session 15).  Prints per case Err = int|A - A_true| / int A_true
+and chi2 per real number on the Matsubara points for both, whether the tail test warned, the reliability flag of
+the Matsubara fit before the tail warning is applied and its reach (last frequency over the fitted spectrum's 99 %
+half-width, :func:`ac_learned.matsubara_fit.reach`); then summaries.  ``--maxent``: ana_cont's
+maxent_svd (chi2kink, flat default) on the same Matsubara points too
 (30-60 s per case at sigma = 1e-5).
 """
 import argparse
@@ -28,6 +31,7 @@ from matsubara_tail_check import NAMES, exact  # noqa: E402
 import ac_learned  # noqa: E402
 from ac_learned import matsubara  # noqa: E402
 from ac_learned.kernels import fermionic_matsubara_kernel  # noqa: E402
+from ac_learned.matsubara_fit import TAIL_REACH_RELIABLE, reach  # noqa: E402
 from ac_learned.zoo import resolve  # noqa: E402
 
 WINDOW = 6.0
@@ -67,17 +71,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--maxent", action="store_true")
     ap.add_argument("--sigmas", default="1e-5,1e-4,1e-3")
+    ap.add_argument("--freqs", default="30,60,200", help="numbers of Matsubara frequencies N")
+    ap.add_argument("--auto", action="store_true", help="model='auto' (the fit starts from two windows' average, "
+                                                         "as `continue` does) instead of the served card")
     args = ap.parse_args()
     sigmas = [float(s) for s in args.sigmas.split(",")]
     rows = []
     print("| spectrum | beta | N | sigma | tail warned | Err map-fit | Err Matsubara fit | chi2/2N map-fit | "
-          "chi2/2N Matsubara fit | flag before tail warning |" + (" Err MaxEnt |" if args.maxent else ""))
-    print("|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.maxent else ""))
+          "chi2/2N Matsubara fit | flag before tail warning | reach |" + (" Err MaxEnt |" if args.maxent else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.maxent else ""))
     for name in NAMES:
         for beta in (10.0, 40.0, 100.0):
             net = resolve("auto", beta * WINDOW)
             tau = net.x * beta
-            for n_freq in (30, 60, 200):
+            for n_freq in [int(n) for n in args.freqs.split(",")]:
                 wn, giw, _, w, aw = exact(name, beta, n_freq, tau)
                 truth = truth_density(w, aw)
                 n_max = matsubara.frequencies_to_use(wn, beta, net.v_max)
@@ -85,7 +92,7 @@ def main() -> None:
                     rng = np.random.default_rng(11)
                     g = giw + sigma * (rng.standard_normal(n_freq) + 1j * rng.standard_normal(n_freq))
                     mapped = matsubara.matsubara_to_tau(wn, g, tau, beta, stdev=np.full(n_freq, sigma), n_max=n_max)
-                    kw = {"err": mapped.err_tau, "model": str(net.card_path)}
+                    kw = {"err": mapped.err_tau, "model": "auto" if args.auto else str(net.card_path)}
                     on_map = ac_learned.solve(tau, mapped.g_tau, beta, OMEGA, **kw)
                     on_iw = ac_learned.solve(tau, mapped.g_tau, beta, OMEGA, **kw,
                                              matsubara=(wn[:n_max], g[:n_max], np.full(n_max, sigma)))
@@ -94,7 +101,8 @@ def main() -> None:
                            "err_map": err_l1(on_map.A, truth), "err_iw": err_l1(on_iw.A, truth),
                            "chi2_map": chi2_iw(on_map, wn[:n_max], g[:n_max], sigma, beta),
                            "chi2_iw": chi2_iw(on_iw, wn[:n_max], g[:n_max], sigma, beta),
-                           "flag": bool(on_iw.reliable)}
+                           "flag": bool(on_iw.reliable),
+                           "reach": reach(float(wn[n_max - 1]), on_iw.weights, on_iw.nu_model, beta)}
                     if args.maxent:
                         try:
                             row["err_me"] = maxent_err(wn[:n_max], g[:n_max], sigma, beta, truth)
@@ -105,7 +113,8 @@ def main() -> None:
                     print(f"| {name} | {beta:g} | {n_freq} | {sigma:g} | {'yes' if row['warned'] else 'no'} | "
                           f"{row['err_map']:.3f} | {row['err_iw']:.3f} | {row['chi2_map']:.3g} | "
                           f"{row['chi2_iw']:.3g} | "
-                          f"{row['flag']} |" + (f" {row['err_me']:.3f} |" if args.maxent else ""), flush=True)
+                          f"{row['flag']} | {row['reach']:.2g} |" + (f" {row['err_me']:.3f} |" if args.maxent else ""),
+                          flush=True)
     print()
     for label, pick in (("all", lambda r: True), ("tail test passed", lambda r: not r["warned"]),
                         ("tail warned", lambda r: r["warned"])):
@@ -128,6 +137,10 @@ def main() -> None:
             print(f"  of these, flagged reliable before the tail warning: {flagged.sum()} (mean Err "
                   f"{ei[flagged].mean() if flagged.any() else float('nan'):.3f}); not: {(~flagged).sum()} "
                   f"(mean Err {ei[~flagged].mean() if (~flagged).any() else float('nan'):.3f})")
+            far = np.array([r["reach"] >= TAIL_REACH_RELIABLE for r in sub])
+            for part, mask in (("reach >= 1 (left to the other checks)", far), ("reach < 1 (not reliable)", ~far)):
+                if mask.any():
+                    print(f"  {part}: {mask.sum()} cases, Err mean {ei[mask].mean():.3f}, max {ei[mask].max():.3f}")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,24 @@ def test_matsubara_input_errors(tiny_model):
               matsubara=(wn, g, 1e-4))
 
 
+def test_a_failed_tail_test_is_unreliable_only_where_the_points_end_inside_the_spectrum():
+    from ac_learned.diagnostics import mark_biased_tail
+    from ac_learned.matsubara_fit import TAIL_REACH_RELIABLE, reach
+    from ac_learned.solve import ContinuationResult
+
+    nu = np.linspace(-40, 40, 81)
+    weights = np.exp(-0.5 * (nu / 10) ** 2)  # beta = 10: a Gaussian of width 1 in omega
+    w99 = 2.58  # its half-width holding 99 % of the weight
+    assert reach(2 * w99, weights, nu, 10.0) == pytest.approx(2.0, rel=0.1)
+    for r, expected in ((0.5, False), (TAIL_REACH_RELIABLE + 0.5, True)):
+        res = ContinuationResult(omega=np.zeros(3), A=np.zeros(3), backtransform=np.zeros(3), chi2=1.0, reliable=True)
+        mark_biased_tail(res, "the Matsubara data stop at omega_n = 3, too low ... may be off by as much.", True, r)
+        assert res.reliable is expected and len(res.warnings) == 1
+    res = ContinuationResult(omega=np.zeros(3), A=np.zeros(3), backtransform=np.zeros(3), chi2=1.0, reliable=True)
+    mark_biased_tail(res, "stop too low", False)  # fitted to the map: never reliable
+    assert res.reliable is False
+
+
 def test_an_infinite_norm_error_leaves_the_sum_to_the_data():
     x, nu = np.linspace(0, 1, 30), np.linspace(-10, 10, 41)
     from ac_learned.kernels import fermionic_kernel_dimensionless
@@ -122,8 +140,9 @@ def test_continue_fits_a_matsubara_file_to_its_points(tiny_model, tmp_path):
     out = continue_data(data, omega_max=2.0, model=str(tiny_model), n_draws=4)
     assert out.data.mapped_from is not None and out.data.mapped_from.data.omega_n.size == n_freq
     assert 0.5 < out.result.chi2 < 1.2  # on the Matsubara points, which the map alone missed by ~10^3
-    assert out.result.reliable is False  # the frequencies stop too low for the tail: said, and not reliable
-    assert any("fitted to the Matsubara data themselves" in w for w in out.result.warnings)
+    # the frequencies stop too low for the tail (said), but reach ~3x past the spectrum: the flag is the others'
+    assert any("fitted to the Matsubara data themselves" in w and "left to the other checks" in w
+               for w in out.result.warnings)
     assert out.band is not None and out.band.n_samples == 4
     assert any("fitted to the 8 Matsubara points themselves" in n for n in out.notes)
     # the file keeps the points, their errors and the backtransform: its chi2 can be checked from it

@@ -56,7 +56,7 @@ from ..grids import trapezoid_weights
 from ..io._base import check_user_beta
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MATSUBARA_CAP, MatsubaraToTau, frequencies_to_use, matsubara_beta, matsubara_to_tau
-from ..matsubara_fit import MatsubaraData
+from ..matsubara_fit import MatsubaraData, reach
 from ..solve import (
     ContinuationResult,
     check_default_mix,
@@ -537,7 +537,8 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     res = solve(tau, mapped.g_tau, beta, omega[inside], err=mapped.err_tau, model=card, backend=backend,
                 device=device, fit_data=fit_data, matsubara=fit_to)
     if mapped.tail_warning:
-        mark_biased_tail(res, mapped.tail_warning, fit_to is not None)  # a warning: printed, unlike the notes
+        reached = None if fit_to is None else reach(float(fit_to.omega_n[-1]), res.weights, res.nu_model, beta)
+        mark_biased_tail(res, mapped.tail_warning, fit_to is not None, reached)  # a warning: printed, unlike notes
     return _with_warning(res, clip_warning), mapped, inside, notes
 
 
