@@ -490,7 +490,8 @@ def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool =
         column = f"error = std of the band ({out.band.method}, {out.band.n_samples} samples)"
     else:
         std = np.full_like(res.A, np.nan)
-        column = ("error = nan: no error band (--draws 1, or too few MaxEnt samples succeeded)" if res.chi2 is not None
+        why = "--draws 1" if out.method == "rlista" else "--draws 1, or too few MaxEnt samples succeeded"
+        column = (f"error = nan: no error band ({why})" if res.chi2 is not None
                   else f"error = nan: no error band (the data have no error bars or bins; pass {option('err')})")
     header = (f"ac_learned {__version__} {out.method} model {res.model_card.get('name')} beta {out.data.beta:g} "
               f"chi2/N {res.chi2} reliable {res.reliable}\n{column}\nomega A(omega) error")
