@@ -42,13 +42,13 @@ def flat_start(share: float):
     The flat share is mixed in on the grid the shipped fit runs on, and it replaces the broadened share
     that solve ships for precise data (:func:`ac_learned.refine.broadened_share`): none is added.
     """
-    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
+    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share, target=None):
         fine = SOLVE.refine_near_zero(nu)  # the grid the shipped fit runs on (refining it again changes nothing)
         if fine.size > nu.size:
             weights, nu = SOLVE.weights_on_grid(weights, nu, fine), fine
         flat = trapezoid_weights(nu)
         weights = (1 - share) * weights + share * flat / flat.sum()
-        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.zeros(len(weights)))
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, np.zeros(len(weights)), target)
 
     return fitted
 

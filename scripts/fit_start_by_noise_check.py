@@ -7,7 +7,8 @@ Run: OMP_NUM_THREADS=1 PYTHONPATH=. python scripts/fit_start_by_noise_check.py [
 from a default model ``m``.  A variant is ``none`` (``m`` = the network's spectrum), ``flat:w``
 (``m = (1 - w) * network + w * flat``) or ``broad:w`` (``m = (1 - w) * network + w * broadened network``,
 :func:`ac_learned.refine.broadened`), the same ``w`` at every noise level; ``shipped`` is what ``solve`` does
-(:func:`ac_learned.refine.broadened_share`).  Default variants: none, flat:0.7, broad:0.7.  Measured on the
+(:func:`ac_learned.refine.broadened_share`); ``broadw:w:c0:c1`` is ``broad:w`` with the broadening's width
+``c0 + c1 |nu|`` instead of the shipped (2, 0.1).  Default variants: none, flat:0.7, broad:0.7.  Measured on the
 same noisy data for every variant:
 
 (d) random physical spectra outside the training prior (:func:`noise_band_check.random_physical_set`, ``n``
@@ -31,11 +32,13 @@ from ac_learned.grids import trapezoid_weights
 from ac_learned.kernels import fermionic_kernel, fermionic_kernel_dimensionless
 from ac_learned.metrics import err_l1, rse
 from ac_learned.priors import make_dataset
+from ac_learned.refine import broadened
 from ac_learned.solve import solve
 from ac_learned.zoo import list_cards
 
 SIGMAS = (1e-5, 1e-4, 1e-3)
 SOLVE = sys.modules["ac_learned.solve"]
+SHIPPED_WITH_SHARE = SOLVE.with_broadened_share
 METALS = {"broad QP": ((0.2, 0.3, 0.6), (-2.0, 0.8, 0.4)),
           "narrow QP": ((0.02, 0.05, 0.3), (2.5, 0.6, 0.35), (-2.5, 0.6, 0.35))}
 
@@ -43,14 +46,21 @@ METALS = {"broad QP": ((0.2, 0.3, 0.6), (-2.0, 0.8, 0.4)),
 def use_start(variant: str) -> None:
     """Make solve's fit start from the default model named by ``variant`` (see the module docstring)."""
     kind, _, share = variant.partition(":")
+    widths = None
+    if kind == "broadw":  # broadw:w:c0:c1, the broadening's widths c0 + c1 |nu| too
+        share, c0, c1 = share.split(":")
+        widths = (float(c0), float(c1))
+    SOLVE.with_broadened_share = SHIPPED_WITH_SHARE if widths is None else (
+        lambda w, nu, sh: (1 - np.broadcast_to(np.asarray(sh, float), w.shape[:1])[:, None]) * w
+        + np.broadcast_to(np.asarray(sh, float), w.shape[:1])[:, None] * broadened(w, nu, widths))
     if kind in ("none", "flat"):
         SOLVE._fitted = flat_start(float(share or 0.0))
         return
 
-    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share):
-        if kind == "broad":
+    def fitted(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share, target=None):
+        if kind in ("broad", "broadw"):
             shipped_share = np.full(len(weights), float(share))
-        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share)
+        return SHIPPED_FITTED(weights, nu, x, g_rel, err_rel, cov_rel, shipped_share, target)
 
     SOLVE._fitted = fitted
 
@@ -149,6 +159,7 @@ def main(n: int, variants: list[str], sets: str) -> None:
     if "a" in sets or "b" in sets:
         prior_sets(2 * n, variants)
     SOLVE._fitted = SHIPPED_FITTED
+    SOLVE.with_broadened_share = SHIPPED_WITH_SHARE
 
 
 if __name__ == "__main__":
