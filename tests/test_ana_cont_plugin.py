@@ -234,6 +234,7 @@ def test_neural_default_broadened_share_through_the_plugin(tau_data, iw_data):
     np.testing.assert_allclose(sol.default_model, wide * BETA, rtol=1e-10)
     # what the default model holds is said in sol.notes, not among the warnings (session 15)
     assert any(n.startswith("neural default model: 1.00") for n in sol.notes)
+    assert sol.reliable is sol.rlista.reliable  # the default's network flag, as for method="rlista"
     assert not any("neural default model" in w for w in sol.warnings)
     wn, giw = iw_data
     pf = AnalyticContinuationProblem(im_axis=wn, re_axis=OMEGA, im_data=giw, kernel_mode="freq_fermionic")

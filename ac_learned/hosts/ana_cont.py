@@ -323,6 +323,7 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
     best.default_model = default * scale
     best.rlista = res
     best.model_card = res.model_card
+    best.reliable = res.reliable  # whether the network that made the default was in its calibrated range
     # solve's words are about its own spectrum; the default model built from it is flat outside the window
     best.warnings = [w.replace("A is zero for", "the network's spectrum (not MaxEnt's, whose default is flat "
                                "there) is zero for") for w in res.warnings]
