@@ -5,7 +5,7 @@ The networks read ``G(tau)``, so Matsubara data are first mapped to it
 and where the frequencies stop too low for the spectrum the mapped ``G(tau)``
 is biased by several error bars (its test says so).  A spectrum fitted to that
 ``G(tau)`` inherits the bias: it cannot fit the measured ``G(i omega_n)``
-(chi2/2N of 2 to 10^5 on such data at sigma = 1e-5 ... 1e-3).
+(chi2/2N of 2 to 6 10^5 on such data at sigma = 1e-5 ... 1e-3).
 
 Fitted instead to the Matsubara data themselves, with the kernel
 ``1 / (i omega_n - omega)`` on the model's grid, the spectrum fits them to
@@ -30,7 +30,7 @@ from .kernels import fermionic_matsubara_kernel
 #: at least this far beyond the half-width holding 99 % of its weight (:func:`reach`).  With the fit to the
 #: points the tail's length no longer biases the spectrum; what a failed test still says is that the data
 #: stop early, and they stop too early where they end inside the spectrum.  On 85 warned cases of
-#: ``scripts/matsubara_fit_check.py --freqs 20,30,60,200``: reach >= 1 in 21 (mean Err 0.18, max 0.25; 0.27
+#: ``scripts/matsubara_fit_check.py --freqs 20,30,60,200``: reach >= 1 in 21 (mean Err 0.18, max 0.25; 0.25
 #: where the test passes), below 1 in 64 (mean 0.55, up to 1.5).
 TAIL_REACH_RELIABLE = 1.0
 
