@@ -203,8 +203,7 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
         raise BackendError(f"device={device!r} but CUDA is not available; use --device cpu")
     out = Path(out_dir or Path("runs") / cfg["name"])
     chash = config_hash(cfg)
-    ckpt = out / "checkpoint.pt"
-    finished = _check_out_dir(out, cfg["name"], chash, resume)
+    finished, saved = _check_out_dir(out, cfg["name"], chash, resume)
     if finished is not None:
         log(f"[{cfg['name']}] already trained from this config: {finished} (nothing to do; --fresh retrains)")
         return finished
@@ -213,15 +212,16 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
             f"where it applies; docs/training.md): {', '.join(filled)}")
     created = not out.exists()
     try:
-        return _train(cfg, out, ckpt, chash, device, resume, progress, log)
+        return _train(cfg, out, chash, saved, device, progress, log)
     except BaseException:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before writing anything leaves no empty folder behind
         raise
 
 
-def _check_out_dir(out: Path, name: str, chash: str, resume: bool) -> Path | None:
-    """The card of a finished run of this very config in ``out`` (then there is nothing to do), else None.
+def _check_out_dir(out: Path, name: str, chash: str, resume: bool) -> tuple[Path | None, dict | None]:
+    """The card of a finished run of this very config in ``out`` (then there is nothing to do), else None;
+    and the checkpoint to resume from (read on the CPU), or None.
 
     Raises an :class:`InputError` when ``out`` is a file, or holds a checkpoint or a finished model of
     another config (which a new run would replace): another ``--out`` keeps both, ``--fresh`` replaces.
@@ -230,6 +230,7 @@ def _check_out_dir(out: Path, name: str, chash: str, resume: bool) -> Path | Non
         raise InputError(f"--out {out} is a file; give a folder (it is created if missing)")
     card_path = out / f"{name}.json"
     ckpt = out / "checkpoint.pt"
+    saved = None
     if resume and ckpt.exists():
         saved = _read_checkpoint(ckpt)
         if saved.get("config_hash") != chash:
@@ -237,14 +238,14 @@ def _check_out_dir(out: Path, name: str, chash: str, resume: bool) -> Path | Non
             raise InputError(f"{ckpt} belongs to {other} (config hash {saved.get('config_hash')!s}, this config's is "
                              f"{chash}); train into another --out, or pass --fresh to discard that checkpoint")
         if card_path.exists() and _card_hash(card_path) == chash and saved.get("done"):
-            return card_path
+            return card_path, saved
     if resume:
         for other_card in sorted(out.glob("*.json")) if out.is_dir() else []:
             h = _card_hash(other_card)
             if h is not None and h != chash and other_card.stem == name:
                 raise InputError(f"{other_card} is a finished model of another config (hash {h}, this config's is "
                                  f"{chash}); train into another --out, or pass --fresh to replace it")
-    return None
+    return None, saved
 
 
 def _card_hash(path: Path) -> str | None:
@@ -264,8 +265,10 @@ def _read_checkpoint(path: Path) -> dict:
         raise InputError(f"{path} cannot be read ({type(exc).__name__}); delete it or pass --fresh") from None
 
 
-def _train(cfg: dict, out: Path, ckpt: Path, chash: str, device: str, resume: bool, progress: bool, log) -> Path | None:
-    """The training run itself (:func:`train` has checked the config and the folder)."""
+def _train(cfg: dict, out: Path, chash: str, saved: dict | None, device: str, progress: bool, log) -> Path | None:
+    """The training run itself (:func:`train` has checked the config and the folder, and read ``saved``,
+    the checkpoint of this config to resume from, if any)."""
+    ckpt = out / "checkpoint.pt"
     dist = _Dist(device)
     out.mkdir(parents=True, exist_ok=True)
     tr, data = cfg["train"], cfg["data"]
@@ -292,10 +295,9 @@ def _train(cfg: dict, out: Path, ckpt: Path, chash: str, device: str, resume: bo
     history: list[dict] = []
     state = {"stage": 0, "epoch": 0}
     # what the card records of the whole run, however often it was resumed
-    run_info = {"name": cfg["name"], "seconds": 0.0, "commit": git_commit()}
-    if resume and ckpt.exists():
-        saved = torch.load(ckpt, map_location=dist.device, weights_only=True)  # its config hash was checked
-        net.load_state_dict(saved["model"])
+    run_info = {"seconds": 0.0, "commit": git_commit()}
+    if saved is not None:
+        net.load_state_dict(saved["model"])  # onto the device; the optimiser's state follows its parameters
         if opt is not None:
             opt.load_state_dict(saved["optim"])
         state = {"stage": int(saved["stage"]), "epoch": int(saved["epoch"])}
