@@ -146,9 +146,21 @@ def reach(omega_last: float, weights: np.ndarray, nu: np.ndarray, beta: float) -
     return float(omega_last / max(abs(lo), abs(hi), 1e-300))
 
 
+def backtransform(omega_n: np.ndarray, weights: np.ndarray, nu: np.ndarray, beta: float, norm) -> np.ndarray:
+    """Standard-sign ``G(i omega_n)`` of the spectra ``norm * weights`` on ``nu = beta * omega``.
+
+    ``weights`` (Nnu,) or (n, Nnu) and ``norm`` a number or (n,); the result has the leading shape of ``weights``.
+    """
+    weights = np.asarray(weights, dtype=float)
+    scaled = np.atleast_2d(weights) * np.reshape(np.asarray(norm, dtype=float), (-1, 1))
+    back = scaled @ fermionic_matsubara_kernel(omega_n, np.asarray(nu, dtype=float) / beta).T
+    return back if weights.ndim > 1 else back[0]
+
+
 def chi2_per_point(data: MatsubaraData, weights: np.ndarray, nu: np.ndarray, beta: float, norm: np.ndarray,
                    sign: str) -> np.ndarray:
     """chi2 per real number (2 Nw of them) of the spectra ``norm * weights`` (on ``nu``) against ``data``."""
-    back = (np.atleast_2d(weights) * np.reshape(norm, (-1, 1))) @ kernel_rows(data.omega_n, nu, beta).T
-    resid = (back - stacked(data.values, sign)) / np.concatenate([data.errors, data.errors], axis=-1)
+    back = np.atleast_2d(backtransform(data.omega_n, weights, nu, beta, norm))
+    resid = (stacked(back, "standard") - stacked(data.values, sign)) / np.concatenate([data.errors, data.errors],
+                                                                                       axis=-1)
     return np.mean(resid ** 2, axis=-1)

@@ -23,7 +23,7 @@ from .diagnostics import fit_note, mark_biased_tail
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
 from .io import GreenData, load, squeeze
 from .io._wording import option
-from .matsubara_fit import MatsubaraData, MatsubaraSource, reach
+from .matsubara_fit import MatsubaraData, MatsubaraSource, backtransform, reach
 from .solve import ContinuationResult, solve
 from .uncertainty import Band, error_band
 from .zoo import list_cards
@@ -465,16 +465,12 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
 
 def _write_matsubara_points(group, points: MatsubaraData, res: ContinuationResult, beta: float) -> None:
     """The Matsubara points the spectrum was fitted to, their errors and its backtransform there (chi2 is theirs)."""
-    from .matsubara_fit import kernel_rows
-
     group.attrs["about"] = ("the Matsubara points the spectrum was fitted to (standard sign); the file's chi2 is "
                             "per real number of them: mean of ((Re, Im of G - backtransform) / G_err)^2")
     group["omega_n"] = points.omega_n
     group["G"] = np.asarray(points.values).reshape(-1)
     group["G_err"] = np.asarray(points.errors, float).reshape(-1)
-    rows = kernel_rows(points.omega_n, np.asarray(res.nu_model), beta) @ (np.asarray(res.weights) * float(res.norm))
-    n = points.omega_n.size
-    group["backtransform"] = rows[:n] + 1j * rows[n:]
+    group["backtransform"] = backtransform(points.omega_n, res.weights, res.nu_model, beta, res.norm)
 
 
 def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:

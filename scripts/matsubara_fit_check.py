@@ -30,8 +30,7 @@ from matsubara_tail_check import NAMES, exact  # noqa: E402
 
 import ac_learned  # noqa: E402
 from ac_learned import matsubara  # noqa: E402
-from ac_learned.kernels import fermionic_matsubara_kernel  # noqa: E402
-from ac_learned.matsubara_fit import TAIL_REACH_RELIABLE, reach  # noqa: E402
+from ac_learned.matsubara_fit import TAIL_REACH_RELIABLE, MatsubaraData, chi2_per_point, reach  # noqa: E402
 from ac_learned.zoo import resolve  # noqa: E402
 
 WINDOW = 6.0
@@ -51,8 +50,9 @@ def err_l1(a: np.ndarray, truth: np.ndarray) -> float:
 
 
 def chi2_iw(res, wn, g, sigma, beta) -> float:
-    back = fermionic_matsubara_kernel(wn, np.asarray(res.nu_model) / beta) @ (np.asarray(res.weights) * res.norm)
-    return float(np.mean(np.abs(g - back) ** 2) / (2 * sigma ** 2))  # per real number
+    """chi2 per real number of ``res`` against the Matsubara points ``g`` (standard sign)."""
+    data = MatsubaraData(wn, np.atleast_2d(g), np.full((1, wn.size), sigma))
+    return float(chi2_per_point(data, res.weights, res.nu_model, beta, res.norm, "standard")[0])
 
 
 def maxent_err(wn, g, sigma, beta, truth) -> float:

@@ -57,6 +57,7 @@ from ..io._base import check_user_beta
 from ..kernels import fermionic_kernel, fermionic_matsubara_kernel
 from ..matsubara import MATSUBARA_CAP, MatsubaraToTau, frequencies_to_use, matsubara_beta, matsubara_to_tau
 from ..matsubara_fit import MatsubaraData, reach
+from ..matsubara_fit import backtransform as matsubara_backtransform
 from ..solve import (
     ContinuationResult,
     check_default_mix,
@@ -564,8 +565,7 @@ def _matsubara_backtransform(problem, res: ContinuationResult) -> numpy.ndarray:
     """G(i omega_n) of the spectrum's weights on its model grid, in the sign of the input."""
     im_axis, _, beta = physical_axes(problem)
     beta = matsubara_beta(im_axis, beta)  # Matsubara problems need not pass beta
-    weights = numpy.asarray(res.weights, dtype=float) * float(res.norm)
-    back = fermionic_matsubara_kernel(im_axis, numpy.asarray(res.nu_model, dtype=float) / beta) @ weights
+    back = matsubara_backtransform(im_axis, res.weights, res.nu_model, beta, res.norm)
     return -back if res.sign_seen == "positive" else back
 
 
