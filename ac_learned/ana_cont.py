@@ -17,6 +17,7 @@ Importing this module changes nothing in ana_cont; see
 from __future__ import annotations
 
 from .hosts.ana_cont import (
+    DEFAULT_BROADENED_SHARE,
     DEFAULT_FLAT_WEIGHT,
     NEW_METHODS,
     SUPPORTED_KERNEL_MODES,
@@ -38,4 +39,5 @@ __all__ = [
     "SUPPORTED_KERNEL_MODES",
     "NEW_METHODS",
     "DEFAULT_FLAT_WEIGHT",
+    "DEFAULT_BROADENED_SHARE",
 ]

@@ -19,8 +19,8 @@ DEFAULTS: dict = {
     "auto": True,
     "arch": {"type": "rlista", "depth": 10, "threshold": "nonneg"},
     "grid": {"n_x": 128, "x_kind": "chebyshev", "n_nu": 201, "nu_kind": "sinh", "stretch": 2.0, "v_max": 30.0},
-    # the broad families of the shipped zoo (without "paper"; "continua", session 13, is opt-in: docs/accuracy.md)
-    "prior": {name: 1.0 for name in FAMILIES if name not in ("paper", "continua")},
+    # the seven families of the shipped zoo's configs ("continua", session 13, is opt-in: docs/accuracy.md)
+    "prior": {name: 1.0 for name in FAMILIES if name != "continua"},
     "noise": {"sigma_min": 1e-5, "sigma_max": 1e-2, "p_correlated": 0.2, "corr_length": [0.01, 0.1], "levels": []},
     "data": {"n_train": 100000, "n_val": 2000, "n_test": 10000, "seed": 0},
     "train": {

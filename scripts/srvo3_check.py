@@ -5,11 +5,14 @@ Prints chi2/N, the reliability flag, peak positions and band weights of the netw
 default (the network fitted to the data), of MaxEnt with a flat default model and of RLISTA+ (MaxEnt with
 the network's spectrum as default model); the same with three windows and with the error bars taken 2x and
 3.3x smaller; writes a figure.
-The data file is not shipped (GPL-3 origin); it is read from ../shared/realdata/.
+The data file is not shipped (GPL-3 origin: the SrVO3 example of TRIQS/maxent, doc/guide/srvo3/, columns
+tau, G(tau), error); it is read from ../shared/realdata/ beside the repository, or from the path in the
+environment variable SRVO3_DATA.
 """
 
 import contextlib
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -18,7 +21,8 @@ import numpy as np
 import ac_learned
 from ac_learned.grids import trapezoid_weights
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "srvo3_G_tau.dat"
+DATA = Path(os.environ.get("SRVO3_DATA",
+                          Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "srvo3_G_tau.dat"))
 
 
 def band_weights(omega, A):
@@ -45,6 +49,10 @@ def maxent(tau, g, err, beta, omega):
 def main():
     model = sys.argv[1] if len(sys.argv) > 1 else "auto"
     out = sys.argv[2] if len(sys.argv) > 2 else "docs/srvo3.png"
+    if not DATA.is_file():
+        sys.exit(f"srvo3_check: no data at {DATA}. The file is not shipped (GPL-3 origin): take srvo3_G_tau.dat "
+                 "(tau, G(tau), error; beta = 37.5) from the SrVO3 example of TRIQS/maxent (doc/guide/srvo3/) "
+                 "and pass its path as SRVO3_DATA=/path/to/file")
     tau, g, err = np.loadtxt(DATA, unpack=True)
     beta = 37.5
     omega = np.linspace(-10, 10, 801)

@@ -1,6 +1,7 @@
 """The ana_cont plugin on real ana_cont 1.1.2: rlista, rlista+, model='rlista', errors."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -344,6 +345,12 @@ def test_plugin_input_mistakes_of_the_user_test(tau_data):
     tau, g = tau_data
     with pytest.raises(InputError, match="im_data is complex, but G\\(tau\\)"):
         tau_problem((tau, g + 1e-3j)).solve(method="rlista", stdev=NOISE, verbose=False)
+    # a complex array with a zero imaginary part is real data: same answer, no numpy ComplexWarning
+    real_sol, _ = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        complex_sol, _ = tau_problem((tau, g + 0j)).solve(method="rlista", stdev=NOISE, verbose=False)
+    np.testing.assert_array_equal(complex_sol.A_opt, real_sol.A_opt)
     stdev = np.full(tau.size, NOISE)
     stdev[7] = 0.0
     with pytest.raises(InputError, match="1 of its 101 values are not \\(first at index 7"):

@@ -174,8 +174,10 @@ def test_shipped_configs_pass_the_checks_and_missing_sections_are_named():
     for path in sorted(root.glob("*.json")) + sorted(root.glob("experiments/*.json")):
         load_config(path)
     filled = []
-    load_config({"name": "x"}, filled)
+    cfg = load_config({"name": "x"}, filled)
     assert filled == ["arch", "grid", "prior", "noise", "data", "train", "eval"]
+    # a config without a prior trains on the zoo's
+    assert cfg["prior"] == load_config(root / "zoo-v100.json")["prior"]
 
 
 def test_torchrun_ddp_two_processes(tmp_path):

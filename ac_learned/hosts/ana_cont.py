@@ -87,6 +87,7 @@ __all__ = [
     "SUPPORTED_KERNEL_MODES",
     "NEW_METHODS",
     "DEFAULT_FLAT_WEIGHT",
+    "DEFAULT_BROADENED_SHARE",
 ]
 
 _LOG = logging.getLogger("ac_learned.ana_cont")
@@ -496,7 +497,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     if mode == "time_fermionic":
         err0 = stdev if cov is None else numpy.sqrt(numpy.abs(numpy.diag(cov)))
         grid_x = auto_x_grid(v_required) if rlista_model == "auto" else None
-        sigma_rel = relative_noise_estimate(numpy.asarray(problem.im_data, dtype=float), err0, im_axis, beta, grid_x)
+        sigma_rel = relative_noise_estimate(numpy.real(problem.im_data).astype(float), err0, im_axis, beta, grid_x)
     net, clipped = _loaded_for(rlista_model, v_required, allow_clip, sigma_rel)
     inside = numpy.ones(omega.size, dtype=bool)
     clip_warning = None
@@ -515,7 +516,7 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
                          "calibrated on independent errors, uses the diagonal of cov")
         # "auto" when no clipping was needed: solve then picks the same model and, fitting, its window average
         chosen = "auto" if rlista_model == "auto" and not clipped else card
-        res = solve(im_axis, numpy.asarray(problem.im_data, dtype=float), beta, omega[inside],
+        res = solve(im_axis, numpy.real(problem.im_data).astype(float), beta, omega[inside],
                     err=stdev if cov is None else None, cov=cov, model=chosen, backend=backend, device=device,
                     fit_data=fit_data)
         return _with_warning(res, clip_warning), None, inside, notes
