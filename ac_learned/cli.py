@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
+import signal
 import sys
+import threading
 
 from .errors import ACLearnedError, InputError
 
@@ -224,11 +227,37 @@ def main(argv: list[str] | None = None) -> int:
     from .io._wording import command_line_wording
 
     try:
-        with command_line_wording():
+        with command_line_wording(), _sigterm_as_interrupt():
             return args.func(args)
     except ACLearnedError as exc:
         print(f"ac-learned: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nac-learned: interrupted; files being written were removed, none is left half-written (continue "
+              "writes its outputs together at the end: unless it printed 'wrote', none of them was written)",
+              file=sys.stderr)
+        return 130
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (a batch queue's time limit, ``kill``) raises KeyboardInterrupt, so that temporary files are removed.
+
+    Without it the process ends at once and leaves the hidden temporary files of an atomic write behind.
+    Only in the main thread (signal handlers cannot be set elsewhere).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cli_message(text: str) -> str:

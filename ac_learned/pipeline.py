@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
-from .atomic import atomic_write
+from .atomic import Writer, atomic_write, atomic_write_all
 from .covariance import checked_covariance, cholesky_factor
 from .diagnostics import fit_note, mark_biased_tail
 from .errors import ACLearnedError, ACLearnedWarning, InputError, SolverError
@@ -409,6 +409,11 @@ def _network_chi2_text(res: ContinuationResult) -> str:
 
 def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, command: str | None = None) -> Path:
     """Write the spectrum, band, data, backtransform, model card and provenance (atomically)."""
+    return atomic_write(path, hdf5_writer(out, command), overwrite=force)
+
+
+def hdf5_writer(out: ContinuationOutput, command: str | None = None) -> Writer:
+    """The function that writes :func:`write_hdf5`'s file to the path it is given."""
     import h5py
 
     res, data = out.result, out.data
@@ -460,7 +465,7 @@ def write_hdf5(path: str | Path, out: ContinuationOutput, force: bool = False, c
             if data.mapped_from is not None and out.method == "rlista" and res.fit_distance is not None:
                 _write_matsubara_points(f.create_group("matsubara"), data.mapped_from.data, res, data.beta)
 
-    return atomic_write(path, write, overwrite=force)
+    return write
 
 
 def _write_matsubara_points(group, points: MatsubaraData, res: ContinuationResult, beta: float) -> None:
@@ -480,6 +485,11 @@ def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool =
     no bins) it is ``nan``, not 0 (which would read as exact), and the header
     says why.  ``numpy.loadtxt`` reads the table either way.
     """
+    return atomic_write(path, text_writer(out), overwrite=force)
+
+
+def text_writer(out: ContinuationOutput) -> Writer:
+    """The function that writes :func:`write_spectrum_text`'s table to the path it is given."""
     res = out.result
     if out.band is not None:
         std = out.band.std
@@ -492,11 +502,44 @@ def write_spectrum_text(path: str | Path, out: ContinuationOutput, force: bool =
     header = (f"ac_learned {__version__} {out.method} model {res.model_card.get('name')} beta {out.data.beta:g} "
               f"chi2/N {res.chi2} reliable {res.reliable}\n{column}\nomega A(omega) error")
     table = np.column_stack([res.omega, res.A, std])
-    return atomic_write(path, lambda p: np.savetxt(p, table, header=header), overwrite=force)
+    return lambda p: np.savetxt(p, table, header=header)
 
 
 def plot_output(path: str | Path, out: ContinuationOutput, force: bool = False) -> Path:
-    """PNG: A(omega) with its band; the data against the backtransform, and the residuals."""
+    """A figure of A(omega) with its band, and of the data against the backtransform.
+
+    The format follows the suffix of ``path`` (``.png``, ``.pdf``, ``.svg``, ...:
+    :func:`plot_format`).
+    """
+    return atomic_write(path, plot_writer(out, plot_format(path)), overwrite=force)
+
+
+def plot_format(path: str | Path) -> str:
+    """The figure format that ``path``'s suffix names (``png`` without one).
+
+    Raises
+    ------
+    InputError
+        For a suffix matplotlib cannot write.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix:
+        return "png"
+    known = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in known:
+        raise InputError(f"{option('plot', str(path))}: matplotlib cannot write '.{suffix}' figures; use one of "
+                         f"{', '.join('.' + k for k in sorted(known))} (e.g. .png or .pdf)")
+    return suffix
+
+
+def plot_writer(out: ContinuationOutput, fmt: str = "png") -> Writer:
+    """The function that draws :func:`plot_output`'s figure into the path it is given, in format ``fmt``."""
+    return lambda tmp: _draw(out, tmp, fmt)
+
+
+def _draw(out: ContinuationOutput, tmp: str, fmt: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -519,13 +562,8 @@ def plot_output(path: str | Path, out: ContinuationOutput, force: bool = False) 
     ax2.set_ylabel("G(τ)")
     ax2.legend(fontsize=8)
     fig.tight_layout()
-    target = Path(path)
-
-    def write(tmp: str) -> None:
-        fig.savefig(tmp, dpi=110, format="png")
-
     try:
-        return atomic_write(target, write, overwrite=force)
+        fig.savefig(tmp, dpi=110, format=fmt)
     finally:
         plt.close(fig)
 
@@ -568,6 +606,8 @@ def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path 
         h5_name = option("out_h5", str(Path(out_h5).with_suffix(".h5")))
         raise InputError(f"{option('out_h5', str(out_h5))} names the HDF5 output; the .dat table is written beside "
                          f"it with the same name, so pass e.g. {h5_name}")
+    if plot is not None:
+        plot_format(plot)
     targets = _targets(out_h5, plot)
     for name, target in targets:
         if _same_file(target, source):
@@ -675,11 +715,12 @@ def continue_file(path: str | Path, out_h5: str | Path | None = None, plot: str 
     data.meta["selection"] = _selection_text(selectors)
     out.result.warnings[:0] = ours + _imaginary_part_warning(data)
     out.notes[:0] = _load_notes(data, err)  # printed and stored alike
+    writers = []
     if out_h5:
-        out.files.append(str(write_hdf5(out_h5, out, force)))
-        out.files.append(str(write_spectrum_text(Path(out_h5).with_suffix(".dat"), out, force)))
+        writers += [(out_h5, hdf5_writer(out)), (Path(out_h5).with_suffix(".dat"), text_writer(out))]
     if plot:
-        out.files.append(str(plot_output(plot, out, force)))
+        writers.append((plot, plot_writer(out, plot_format(plot))))
+    out.files += [str(p) for p in atomic_write_all(writers, overwrite=force)]  # all of them, or none
     res = out.result
     note = fit_note(res.chi2, out.method, fitted=res.fit_distance is not None)
     points = f"{len(data.grid)} tau points" + (f" mapped from {data.meta['matsubara_points']} Matsubara frequencies"

@@ -220,6 +220,60 @@ def test_unwritable_output_folder_is_refused_before_anything_runs(text_file, tmp
     assert not list(tmp_path.glob("ok*"))  # nothing half-written beside it
 
 
+def test_outputs_are_written_as_a_set_and_an_interrupt_leaves_none(text_file, tmp_path, tiny_model, monkeypatch):
+    """Session 16 user test: Ctrl-C after the HDF5 file left A.h5 without A.dat/A.png, and a rerun was refused."""
+    import ac_learned.pipeline as pipeline
+
+    kw = {"selectors": {"beta": BETA}, "omega_max": 4.0, "n_omega": 81, "model": str(tiny_model), "n_draws": 1,
+          "log": lambda *a: None}
+
+    def interrupted(out, fmt="png"):
+        def write(tmp):
+            Path(tmp).write_bytes(b"half a figure")
+            raise KeyboardInterrupt
+
+        return write
+
+    monkeypatch.setattr(pipeline, "plot_writer", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        continue_file(text_file, out_h5=tmp_path / "A.h5", plot=tmp_path / "A.png", **kw)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dat"]  # no output, no hidden temporary file
+    monkeypatch.undo()
+    out = continue_file(text_file, out_h5=tmp_path / "A.h5", plot=tmp_path / "A.pdf", **kw)  # the rerun works
+    assert [Path(f).name for f in out.files] == ["A.h5", "A.dat", "A.pdf"]
+    assert (tmp_path / "A.pdf").read_bytes()[:4] == b"%PDF"  # the suffix's format, not PNG bytes
+
+
+def test_a_plot_suffix_matplotlib_cannot_write_is_refused_before_the_run(text_file, tmp_path, capsys):
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--plot", str(tmp_path / "A.xyz")]) == 2
+    err = capsys.readouterr().err
+    assert "--plot" in err and "cannot write '.xyz' figures" in err and ".pdf" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dat"]
+
+
+def test_sigterm_in_the_command_line_is_an_interrupt():
+    import os
+    import signal
+
+    from ac_learned.cli import _sigterm_as_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), _sigterm_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_an_interrupted_command_says_so_without_a_traceback(text_file, monkeypatch, capsys):
+    import ac_learned.pipeline as pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "continue_file", interrupted)
+    assert main(["continue", str(text_file), "--beta", str(BETA)]) == 130
+    assert "interrupted; files being written were removed" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("draws", ["0", "-3"])
 def test_draws_below_one_is_a_clear_error(text_file, tmp_path, draws, capsys):
     assert main(["continue", str(text_file), "--beta", str(BETA), "--draws", draws,
