@@ -14,6 +14,15 @@ from .errors import ACLearnedError, InputError
 
 #: Python-API phrases in messages from outside ac_learned.io (model choice, solve) and their command-line form.
 _CLI_PHRASES = (
+    (re.compile(r"widen omega \(model='auto' then takes a wider window\)"),
+     "raise --omega-max (with --model auto a wider window is then taken)"),
+    (re.compile(r"widen omega to see it"), "raise --omega-max to see it"),
+    (re.compile(r"\(res\.norm is the total\)"), "(the total is the output file's attribute norm)"),
+    (re.compile(r"with fit_data the spectrum"), "fitted, the spectrum"),
+    (re.compile(r"compare with method 'rlista\+'"), "compare with --method rlista+"),
+    (re.compile(r"\bbroadened_share=0\b"), "--default-broadening 0"),
+    (re.compile(r"\bdevice='cpu' or 'cuda\[:N\]'"), "--device cpu or cuda[:N]"),
+    (re.compile(r"\bdevice='cpu'"), "--device cpu"),
     (re.compile(r"\bmodel='([^']*)'"), r"--model \1"),
     (re.compile(r"\bpass --force \(overwrite=True\)"), "pass --force"),
 )
@@ -48,6 +57,7 @@ def _cmd_continue(args) -> int:
                                    "iteration": args.iteration, "beta": args.beta,
                                    "grid": _tau_grid(args.tau_grid)}.items() if v is not None}
     continue_file(args.file, out_h5=args.out, plot=args.plot, force=args.force, selectors=selectors,
+                  log=lambda text: print(cli_message(text)),
                   method=args.method, omega_max=args.omega_max, n_omega=args.n_omega, model=args.model,
                   err=args.err, n_draws=args.draws, backend=args.backend, device=args.device,
                   default_broadening=args.default_broadening)
@@ -72,6 +82,17 @@ def _share_or_auto(text: str) -> float | str:
     if not 0.0 <= share <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text}")
     return share
+
+
+def _positive_number(text: str) -> float:
+    """A finite number > 0 (``--omega-max``, ``--beta``, ``--err``); argparse names the option in its message."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return value
 
 
 def _int_or_pair(text: str):
@@ -153,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--spin", help="spin index or up/down")
     c.add_argument("--k", type=_int_or_pair, help="momentum index (flat, or comma-separated)")
     c.add_argument("--iteration", help="w2dynamics iteration (default: last)")
-    c.add_argument("--beta", type=float, help="inverse temperature, for files that do not store it")
+    c.add_argument("--beta", type=_positive_number, help="inverse temperature, for files that do not store it")
     c.add_argument("--tau-grid", metavar="GRID",
                    help="tau points of ALPS MaxEnt input without TAU_i: 'uniform' (N points from 0 to beta, both "
                         "ends; the default, as in ALPS MaxEnt), 'centres' (bin centres (i + 1/2) beta / N), or a "
@@ -165,10 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rlista+ only: share in [0, 1] of the network's spectrum broadened in its MaxEnt default "
                         "model, or 'auto' (the default: 0.7 for errors <= 1e-4 of G(0)+G(beta), none above 3e-4); "
                         "0 is the paper's raw network default")
-    c.add_argument("--omega-max", type=float, default=None,
+    c.add_argument("--omega-max", type=_positive_number, default=None,
                    help="window [-W, W] (default min(10, V_max/beta), V_max of --model or of the widest shipped model)")
     c.add_argument("--n-omega", type=int, default=401)
-    c.add_argument("--err", type=float, default=None,
+    c.add_argument("--err", type=_positive_number, default=None,
                    help="absolute error bar, overriding the file's (which may then be missing or NaN)")
     c.add_argument("--draws", type=int, default=None,
                    help="noise draws for the band without bins (default 200 for rlista, 20 for MaxEnt methods; "

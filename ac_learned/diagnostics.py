@@ -168,6 +168,19 @@ EDGE_REGION = 0.9
 #: Share of the spectral weight in that outer part above which the spectrum is said to reach beyond the window.
 EDGE_WEIGHT_MAX = 0.1
 
+#: Part of solve's warning that spectral weight lies beyond the user's omega grid.
+OUTSIDE_GRID_PHRASE = "of the spectral weight lies outside the omega grid"
+
+#: Below this beta * max|omega| (the window in units of the temperature) a warning says what the data can tell.
+NARROW_WINDOW_WARN = 5.0
+NARROW_WINDOW = (
+    "the window spans beta * max|omega| = {v:.3g} < {warn:g} temperatures: over it the kernel "
+    "e^(-tau omega) / (1 + e^(-beta omega)) hardly varies with omega, so G(tau) fixes little beyond the total "
+    "weight and the first moments, and structure inside the window is the prior's guess (MaxEnt's too: on a "
+    "metal with Hubbard bands at beta * max|omega| = 0.5-5 both had errors int|A - A_true| / int A_true of "
+    "about 0.6)"
+)
+
 AT_EDGE = (
     "{share:.0%} of the spectral weight lies within the outer {outer:.0%} of the model's window "
     "|omega| <= {omega_max:.4g}: the spectrum probably extends beyond it and what lies beyond has been piled "

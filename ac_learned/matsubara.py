@@ -400,7 +400,8 @@ def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit,
             return k, maps[k], p, None
     warning = None
     if p < TAIL_P_WARN:
-        warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there: "
+        warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there, or "
+                   f"their error bars are too small for these data: "
                    f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) differ by "
                    f"about {bias:.2g} error bars rms, a lower bound on the bias), and the {tried[-1]}-term G(tau) "
                    f"used cannot be checked and may be off by as much. The tail "

@@ -45,6 +45,9 @@ class ContinuationOutput:
     files: list[str] = field(default_factory=list)
     #: What was done that is no warning (how the band was made, rlista+'s default model); printed as notes.
     notes: list[str] = field(default_factory=list)
+    #: The one-sigma errors per point of ``data.grid`` the continuation used, and where they came from.
+    errors: np.ndarray | None = None
+    errors_from: str = ""
 
 
 def default_omega_max(beta: float, model: str = "auto") -> float:
@@ -319,7 +322,14 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     if n_draws is not None and int(n_draws) < 1:
         raise InputError(f"--draws (n_draws) is the number of noise draws for the error band and must be at least 1 "
                          f"(1: no band), got {n_draws}")
-    omega_max = default_omega_max(data.beta, model) if omega_max is None else float(omega_max)
+    window_note = None
+    if omega_max is None:
+        omega_max = default_omega_max(data.beta, model)
+        if model != "auto" and omega_max < DEFAULT_OMEGA_MAX:
+            window_note = (f"the window |omega| <= {omega_max:.4g} is what model {model} serves at beta = "
+                           f"{data.beta:g} (its V / beta); {option('omega_max', placeholder='<W>')} sets another, "
+                           f"and {option('model', 'auto')} takes a model for it")
+    omega_max = float(omega_max)
     if omega_max <= 0 or n_omega < 3:
         raise InputError("--omega-max must be positive and --n-omega at least 3")
     if data.kind == "iw":
@@ -340,8 +350,9 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         band, notes = None, []
         if draws > 1:  # --draws 1: no band, with or without bins
             band, notes = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw)
-        notes[:0] = res.notes  # e.g. rlista+'s default model: said, not warned
-        return ContinuationOutput(data, res, band, method, notes=notes)
+        notes[:0] = res.notes + ([window_note] if window_note else [])  # e.g. rlista+'s default model: said
+        return ContinuationOutput(data, res, band, method, notes=notes, errors=errors,
+                                  errors_from=_errors_source(data, err))
     n_draws = 200 if n_draws is None else int(n_draws)
     use_cov, cov_note = _usable_covariance(data, err)
     source = data.mapped_from if (errors is not None and not use_cov) else None
@@ -360,11 +371,25 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
     elif errors is not None:
         band = error_band(data.grid, g, data.beta, omega, err=errors, n_draws=n_draws, centre=res, matsubara=source,
                           **kw)
-    notes = []
+    notes = [window_note] if window_note else []
     if source is not None:
         notes.append(f"the network read the mapped G(tau); its spectrum was then fitted to the "
                      f"{source.data.omega_n.size} Matsubara points themselves (chi2 is per real number of them)")
-    return ContinuationOutput(data, res, band, method, notes=notes)
+    return ContinuationOutput(data, res, band, method, notes=notes, errors=errors,
+                              errors_from=_errors_source(data, err))
+
+
+def _errors_source(data: GreenData, err: float | None) -> str:
+    """Where the errors of :func:`_point_errors` came from, in words."""
+    if err is not None:
+        return f"--err {err:g} (the file's error bars replaced)"
+    if data.meta.get("from_matsubara"):
+        return "propagated from the Matsubara data's errors through the map to G(tau)"
+    for what, name in (("errors", "the file's error bars"), ("cov", "the diagonal of the file's covariance"),
+                       ("bins", "the standard error of the file's bins")):
+        if getattr(data, what) is not None:
+            return name
+    return ""
 
 
 def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to: MatsubaraSource | None = None) -> None:
@@ -425,9 +450,12 @@ def hdf5_writer(out: ContinuationOutput, command: str | None = None) -> Writer:
             f.attrs["command"] = command or " ".join(sys.argv)
             f.attrs["method"] = out.method
             f.attrs["source_file"] = str(data.path)
+            f.attrs["source_file_absolute"] = os.path.abspath(str(data.path).split("::")[0])
+            f.attrs["sign_in_file"] = sign_in_file_text(data)
             f.attrs["source_format"] = data.source
             f.attrs["beta"] = data.beta
             f.attrs["chi2"] = np.nan if res.chi2 is None else res.chi2
+            f.attrs["norm"] = float(np.asarray(res.norm).reshape(-1)[0])  # = int A d omega over the whole spectrum
             f.attrs["chi2_network"] = np.nan if res.chi2_network is None else res.chi2_network
             f.attrs["fitted_to_data"] = np.bool_(res.fit_distance is not None)
             f.attrs["fit_start_averaged_with"] = res.averaged_with or ""
@@ -454,12 +482,20 @@ def hdf5_writer(out: ContinuationOutput, command: str | None = None) -> Writer:
                 f["A_upper"] = out.band.upper
                 f["A_std"].attrs["method"] = out.band.method
                 f["A_std"].attrs["n_samples"] = out.band.n_samples
+                f["A_std"].attrs["about"] = "one-sigma spread of A over the band's samples"
+                quantiles = ("16 % and 84 % quantiles of the samples' A (not symmetric about A)"
+                             if out.band.method.endswith("draws") else "A -/+ A_std (jackknife)")
+                for name in ("A_lower", "A_upper"):
+                    f[name].attrs["about"] = quantiles
             d = f.create_group("data")
             if data.meta.get("from_matsubara"):
                 d.attrs["from_matsubara"] = str(data.meta["from_matsubara"])
             d["tau"] = data.grid
             d["G"] = data.values
-            if data.errors is not None:
+            if out.errors is not None:
+                d["G_err"] = out.errors
+                d["G_err"].attrs["source"] = out.errors_from
+            elif data.errors is not None:
                 d["G_err"] = data.errors
             d["backtransform"] = res.backtransform
             if data.mapped_from is not None and out.method == "rlista" and res.fit_distance is not None:
@@ -606,8 +642,6 @@ def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path 
         h5_name = option("out_h5", str(Path(out_h5).with_suffix(".h5")))
         raise InputError(f"{option('out_h5', str(out_h5))} names the HDF5 output; the .dat table is written beside "
                          f"it with the same name, so pass e.g. {h5_name}")
-    if plot is not None:
-        plot_format(plot)
     targets = _targets(out_h5, plot)
     for name, target in targets:
         if _same_file(target, source):
@@ -615,6 +649,8 @@ def check_targets(path: str | Path, out_h5: str | Path | None, plot: str | Path 
                 f"{_what(name, target, out_h5)} is the input file {source}: writing it would destroy the QMC "
                 f"data, even with {option('force', True)}; choose another output name"
             )
+    if plot is not None:
+        plot_format(plot)
     for i, (name, target) in enumerate(targets):
         if any(_same_file(target, other) or target == other for _, other in targets[:i]):
             raise InputError(f"{_what(name, target, out_h5)} is also another output; give the outputs distinct names")
@@ -653,9 +689,23 @@ def _imaginary_part_warning(data: GreenData) -> list[str]:
             "non-Hermitian one, or the wrong dataset"]
 
 
+def sign_in_file_text(data: GreenData) -> str:
+    """Which sign the file stored, in words (the data are held in the standard sign G <= 0 once loaded)."""
+    stored = data.meta.get("sign_in_file")
+    matsubara = bool(data.meta.get("from_matsubara"))
+    if stored == "standard":
+        return "G (Im G(i w_n) < 0), as continued" if matsubara else "G (G(tau) <= 0), as continued"
+    if stored == "positive":
+        return ("-G (Im G(i w_n) > 0), flipped to G on load" if matsubara
+                else "-G (-G(tau) >= 0), flipped to G <= 0 on load")
+    return str(stored or "unknown")
+
+
 def _load_notes(data: GreenData, err: float | None) -> list[str]:
     """What the loader assumed or dropped, for the summary."""
     notes = []
+    if data.meta.get("sign_in_file") == "positive":
+        notes.append(f"the file stores {sign_in_file_text(data)}")
     if data.meta.get("auto_selected"):
         notes.append(f"axes of length 1 taken automatically: {', '.join(data.meta['auto_selected'])}")
     if err is not None and data.meta.get("errors_dropped"):

@@ -21,7 +21,10 @@ from .diagnostics import (
     ERRORS_TOO_LARGE_BELOW,
     FIT_FAILED,
     FIT_NOTE_ABOVE,
+    NARROW_WINDOW,
+    NARROW_WINDOW_WARN,
     NOISE_ABOVE_MODEL,
+    OUTSIDE_GRID_PHRASE,
     RECOMMENDATION,
     chi2_per_point,
     end_spacing,
@@ -418,15 +421,18 @@ def solve(
         warnings.append(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
                                                 omega_max=net.v_max / beta))
 
-    inside = (nu >= omega[0] * beta) & (nu <= omega[-1] * beta)
-    outside = 1.0 - weights[:, inside].sum(axis=1)
+    dens = weights_to_density(weights, nu, beta, omega, norm)
+    # what A on the user's grid holds (the model's grid points inside it miss the cells cut by its ends)
+    outside = np.clip(1.0 - (dens @ trapezoid_weights(omega)) / norm, 0.0, 1.0)
     if np.any(outside > 0.01):
         warnings.append(
-            f"up to {100 * outside.max():.1f}% of the spectral weight lies outside the omega grid "
+            f"up to {100 * outside.max():.1f}% {OUTSIDE_GRID_PHRASE} "
             f"[{omega[0]:.4g}, {omega[-1]:.4g}]: A on the grid integrates to the rest (res.norm is the "
             f"total); widen omega to see it"
         )
-    dens = weights_to_density(weights, nu, beta, omega, norm)
+    window_in_temperatures = beta * float(np.max(np.abs(omega)))
+    if window_in_temperatures < NARROW_WINDOW_WARN:
+        warnings.append(NARROW_WINDOW.format(v=window_in_temperatures, warn=NARROW_WINDOW_WARN))
     back_pos = norm[:, None] * (weights @ kernel.T)
     back = -back_pos if sign == "standard" else back_pos
 

@@ -129,7 +129,8 @@ def test_matsubara_rlista_fits_the_matsubara_data_on_a_partial_re_axis(iw_data):
     # errors 20x too small: the spectrum misses the data themselves, and says so
     tight = probl.solve(method="rlista", stdev=np.full(wn.size, NOISE / 20), verbose=False)[0]
     assert tight.reliable is False
-    assert any("misses the Matsubara data themselves" in w for w in tight.warnings)
+    assert any("misses the Matsubara data: chi2/(2N)" in w and "error bars are likely too small" in w
+                   for w in tight.warnings)
 
 
 def test_rlista_plus_on_minus_matsubara_data_is_refused(iw_data):
@@ -371,3 +372,38 @@ def test_rlista_plus_warns_of_misspelled_keywords(tau_data):
     with pytest.warns(ACLearnedWarning, match="ignores unknown keyword\\(s\\) \\['alpha_detremination'\\]"):
         tau_problem(tau_data).solve(method="rlista+", stdev=np.full(tau.size, NOISE), alpha_detremination="chi2kink",
                                     verbose=False)
+
+
+def test_rlista_plus_that_misses_the_data_is_not_reliable():
+    """Session 16 user test: error bars 10x too small; chi2kink picked an alpha, MaxEnt missed the data by
+    chi2/N ~ 100, and rlista+ said reliable=True without a warning (rlista said False)."""
+    tau = np.linspace(0, BETA, 101)
+    gapped = gaussian_spectrum(FINE, ((-1.5, 0.3, 0.5), (1.5, 0.3, 0.5))) * trapezoid_weights(FINE)
+    g = fermionic_kernel(tau, FINE, BETA) @ gapped + 1e-3 * np.random.default_rng(9).standard_normal(tau.size)
+    sol, _ = tau_problem((tau, g), np.linspace(-5, 5, 201)).solve(method="rlista+", stdev=np.full(tau.size, 1e-4),
+                                                                verbose=False)
+    assert sol.chi2 / tau.size > 2
+    assert sol.reliable is False and any(w.startswith("MaxEnt with the neural default misses") for w in sol.warnings)
+
+
+def test_axes_are_checked_before_anything_resamples_them(tau_data, registered):
+    """Session 16 user test: with ana_cont's own class these reached a scipy spline and its traceback."""
+    tau, g = tau_data
+    bad = tau.copy()
+    bad[5] = np.nan
+    cases = (((tau, g[:-1]), OMEGA, "im_data has 100 points and im_axis 101"),
+             ((bad, g), OMEGA, "im_axis must be a 1-D array of finite numbers"),
+             ((tau[::-1], g), OMEGA, "im_axis must be strictly increasing"),
+             ((tau, g), np.where(OMEGA > 2.9, np.inf, OMEGA), "re_axis must be a 1-D array of finite numbers"))
+    for (axis, data), omega, match in cases:
+        for method in ("rlista", "rlista+"):
+            probl = cont.AnalyticContinuationProblem(im_axis=axis, re_axis=omega, im_data=data,
+                                                     kernel_mode="time_fermionic", beta=BETA)
+            with pytest.raises(InputError, match=re.escape(match)):
+                probl.solve(method=method, stdev=NOISE, verbose=False)
+
+
+def test_default_model_options_on_rlista_are_named_as_without_effect(tau_data):
+    tau, g = tau_data
+    sol, _ = tau_problem(tau_data).solve(method="rlista", stdev=NOISE, flat_weight=0.5, verbose=False)
+    assert any("['flat_weight'] shape the neural default model" in w for w in sol.warnings)

@@ -74,7 +74,9 @@ def test_err_overrides_nan_error_bars_of_a_one_rank_w2dynamics_run(tmp_path, tin
     rc, out, _ = _run([*args, "--err", "1e-4", "--out", tmp_path / "o.h5"], capsys)
     assert rc == 0 and "error bars are not used" in out and "--err 0.0001 replaces them" in out
     with h5py.File(tmp_path / "o.h5", "r") as f:
-        assert np.all(np.isfinite(f["A"][()])) and "G_err" not in f["data"]
+        assert np.all(np.isfinite(f["A"][()]))
+        # the errors used are stored, not the file's NaN ones
+        assert np.all(f["data/G_err"][()] == 1e-4) and f["data/G_err"].attrs["source"].startswith("--err")
     with pytest.raises(FileFormatError, match="drop_bad_errors=True"):  # the Python API keeps its own advice
         io.load(path, block="gtau", orbital=0, spin=0)
 

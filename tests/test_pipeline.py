@@ -555,3 +555,41 @@ def test_tau_gap_hint_mentions_mirroring_only_for_half_grids():
     half = np.linspace(0, BETA / 2, 31)
     with pytest.raises(InputError, match="mirror them to the full interval"):
         solve(half, make_data(half), beta=BETA, omega=np.linspace(-4, 4, 9), err=1e-3)
+
+
+def test_output_records_the_files_sign_the_errors_used_and_the_norm(tmp_path, tiny_model, capsys):
+    """Session 16 user test: -G files were flipped silently, --err was not stored, A_lower/A_upper unexplained."""
+    tau = np.linspace(0, BETA, 81)
+    path = tmp_path / "minus_g.dat"
+    np.savetxt(path, np.column_stack([tau, -make_data(tau), np.full(tau.size, 1e-3)]))  # -G >= 0 as stored
+    out_h5 = tmp_path / "A.h5"
+    assert main(["continue", str(path), "--beta", str(BETA), "--model", str(tiny_model), "--err", "2e-3",
+                 "--draws", "20", "--out", str(out_h5)]) == 0
+    text = capsys.readouterr().out
+    assert "note: the file stores -G (-G(tau) >= 0), flipped to G <= 0 on load" in text
+    assert "note: the window |omega| <= " in text and "--omega-max W sets another" in text  # a named model's window
+    with h5py.File(out_h5, "r") as f:
+        assert f.attrs["sign_in_file"].startswith("-G") and Path(f.attrs["source_file_absolute"]).is_absolute()
+        np.testing.assert_allclose(f["data/G_err"][()], 2e-3)
+        assert f["data/G_err"].attrs["source"].startswith("--err 0.002")
+        assert f.attrs["norm"] == pytest.approx(1.0, abs=0.05)
+        assert "quantiles" in f["A_lower"].attrs["about"] and "spread" in f["A_std"].attrs["about"]
+
+
+def test_command_line_advice_names_options_not_python_keywords():
+    from ac_learned.cli import cli_message
+    from ac_learned.diagnostics import AT_EDGE, RECOMMENDATION
+
+    said = cli_message(AT_EDGE.format(share=0.2, outer=0.1, omega_max=3.0) + "; " + RECOMMENDATION
+                       + "; A on the grid integrates to the rest (res.norm is the total); widen omega to see it")
+    assert "--omega-max" in said and "--method rlista+" in said and "norm" in said
+    for python_word in ("model='auto'", "res.norm", "fit_data", "widen omega"):
+        assert python_word not in said
+
+
+@pytest.mark.parametrize("flag", ["--omega-max", "--beta", "--err"])
+def test_non_positive_or_nan_numbers_are_refused_naming_the_option(text_file, flag, capsys):
+    for value in ("nan", "-1", "inf"):
+        with pytest.raises(SystemExit):
+            main(["continue", str(text_file), flag, value])
+        assert flag in capsys.readouterr().err

@@ -274,3 +274,21 @@ def test_neural_default_model_takes_cov_backend_and_device(tiny_model):
     on_torch = ac_learned.neural_default_model(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model),
                                                backend="torch", device="cpu")
     np.testing.assert_allclose(on_torch, ref, rtol=1e-8, atol=1e-12)
+
+
+def test_a_window_of_a_few_temperatures_is_warned_of_and_the_weight_beyond_it_is_what_A_misses():
+    """Session 16 user test: at beta = 0.001 on +-5 the warning said 64.6 % outside where A held 6 % of the norm."""
+    import re
+
+    for beta, omega_max in ((0.001, 5.0), (0.1, 5.0), (10.0, 3.0)):
+        tau = np.linspace(0, beta, 101)
+        omega = np.linspace(-omega_max, omega_max, 201)
+        res = ac_learned.solve(tau, make_data(tau, beta), beta=beta, omega=omega, err=1e-4)
+        narrow = [w for w in res.warnings if "temperatures: over it the kernel" in w]
+        assert bool(narrow) == (beta * omega_max < 5)
+        missing = 1 - trapezoid_weights(omega) @ res.A / res.norm
+        said = [float(m) for w in res.warnings for m in re.findall(r"up to ([\d.]+)% of the spectral weight", w)]
+        if missing > 0.01:
+            assert said == [pytest.approx(100 * missing, abs=0.1)]
+        else:
+            assert said == []

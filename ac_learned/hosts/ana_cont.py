@@ -50,7 +50,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ..cards import load_model
 from ..conventions import detect_sign
-from ..diagnostics import FIT_NOTE_ABOVE, mark_biased_tail
+from ..diagnostics import FIT_NOTE_ABOVE, OUTSIDE_GRID_PHRASE, mark_biased_tail
 from ..errors import ACLearnedWarning, InputError, ModelError, SolverError
 from ..grids import trapezoid_weights
 from ..io._base import check_user_beta
@@ -105,6 +105,11 @@ DEFAULT_FLOOR = 1e-4
 DEFAULT_BROADENED_SHARE: float | str = "auto"
 
 BROADENED_NOTE_START = "neural default model: "
+MAXENT_MISSES_DATA = (
+    "MaxEnt with the neural default misses the data: chi2/N = {chi2:.3g} (> {limit:g}) at the alpha chi2kink "
+    "chose; the error bars are likely too small (correlated bins, too few samples), or re_axis does not cover "
+    "the spectrum, or G is not a diagonal fermionic Green's function; reliable is False"
+)
 _OWN_KWARGS = ("rlista_model", "backend", "device", "flat_weight", "floor", "broadened_share")
 # keywords of ana_cont's MaxEnt that mean nothing to rlista (accepted so a script
 # can switch methods by one word; listed in the result's warnings when they matter)
@@ -326,10 +331,18 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
     best.rlista = res
     best.model_card = res.model_card
     best.reliable = res.reliable  # whether the network that made the default was in its calibrated range
-    # solve's words are about its own spectrum; the default model built from it is flat outside the window
+    # solve's words are about its own spectrum; the default model built from it is flat outside the window.
+    # Its weight beyond re_axis is the unfitted network's (up to 5 % on spectra well inside re_axis, user test
+    # of session 16); MaxEnt's A_opt holds the whole norm on re_axis, and a spectrum that does reach beyond it
+    # shows in MaxEnt's chi2 (checked below).
     best.warnings = [w.replace("A is zero for", "the network's spectrum (not MaxEnt's, whose default is flat "
-                               "there) is zero for") for w in res.warnings]
+                               "there) is zero for") for w in res.warnings if OUTSIDE_GRID_PHRASE not in w]
     best.notes = list(extra)
+    n_data = numpy.size(problem.im_data) * (2 if problem.kernel_mode == "freq_fermionic" else 1)
+    per_point = float(best.chi2) / n_data
+    if per_point > FIT_NOTE_ABOVE:  # chi2kink picked an alpha, but no spectrum near the default fits the data
+        best.warnings.append(MAXENT_MISSES_DATA.format(chi2=per_point, limit=FIT_NOTE_ABOVE))
+        best.reliable = False
     return out
 
 
@@ -403,7 +416,27 @@ def _check_kernel(problem, what: str) -> str:
             "the networks continue diagonal fermionic Green's functions; use method='maxent_svd' with your own "
             "default model for this kernel"
         )
+    _check_axes(problem, what)
     return mode
+
+
+def _check_axes(problem, what: str) -> None:
+    """im_axis and re_axis finite and strictly increasing, im_data as long as im_axis (ana_cont's own class
+    checks none of it; a spline deep inside would fail on them)."""
+    im_axis, re_axis, _ = physical_axes(problem)
+    n_data = numpy.shape(problem.im_data)[-1] if numpy.ndim(problem.im_data) else 0
+    if n_data != im_axis.size:
+        raise InputError(f"{what}: im_data has {n_data} points and im_axis {im_axis.size}; pass one value of G "
+                         "per point of im_axis")
+    for name, axis in (("im_axis", im_axis), ("re_axis", re_axis)):
+        if axis.ndim != 1 or not numpy.all(numpy.isfinite(axis)):
+            raise InputError(f"{what}: {name} must be a 1-D array of finite numbers (it holds NaN or inf, or is "
+                             f"not 1-D: shape {axis.shape})")
+        if numpy.any(numpy.diff(axis) <= 0):
+            first = int(numpy.argmax(numpy.diff(axis) <= 0))
+            raise InputError(f"{what}: {name} must be strictly increasing, but point {first + 1} "
+                             f"({axis[first + 1]:.6g}) does not exceed point {first} ({axis[first]:.6g}); sort the "
+                             "points (and the data with them) and drop duplicates")
 
 
 def physical_axes(problem) -> tuple[numpy.ndarray, numpy.ndarray, float | None]:
@@ -513,6 +546,8 @@ def _continue(problem, omega: numpy.ndarray, stdev, cov, rlista_model: str, back
     if mode == "time_fermionic":
         if cov is not None:
             notes.append("rlista fits the data and computes chi2 with the full cov; its reliability flag, "
+                         "calibrated on independent errors, uses the diagonal of cov" if fit_data else
+                         "the network behind the default model is not fitted to the data; its reliability flag, "
                          "calibrated on independent errors, uses the diagonal of cov")
         # "auto" when no clipping was needed: solve then picks the same model and, fitting, its window average
         chosen = "auto" if rlista_model == "auto" and not clipped else card
@@ -620,6 +655,10 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
                      if k != "verbose" and not (k == "model" and isinstance(kwargs[k], str) and kwargs[k] == "rlista"))
     if ignored:
         res.warnings.append(f"MaxEnt option(s) {ignored} have no effect on method='rlista'")
+    default_only = sorted(set(kwargs) & {"flat_weight", "floor", "broadened_share"})
+    if default_only:
+        res.warnings.append(f"option(s) {default_only} shape the neural default model of method='rlista+' and "
+                            "model='rlista'; they have no effect on method='rlista'")
     if problem.kernel_mode == "time_fermionic":
         # the fitted spectrum's own backtransform on the user's tau (as solve reports it): K @ A_opt by the
         # trapezoid rule on a coarse or partial re_axis misses the data by its discretisation, not the fit's
@@ -644,8 +683,9 @@ def solve_rlista(problem, rlista_model: str = "auto", backend: str = "auto", dev
     if problem.kernel_mode == "freq_fermionic":
         per_point = sol.chi2 / (2 * data.size)  # Re and Im of each frequency
         if per_point > FIT_NOTE_ABOVE:
-            res.warnings.append(f"the spectrum misses the Matsubara data themselves: chi2/(2N) = {per_point:.3g} "
-                                f"(> {FIT_NOTE_ABOVE:g}), although it fits their map to G(tau); reliable is False")
+            res.warnings.append(f"the spectrum misses the Matsubara data: chi2/(2N) = {per_point:.3g} "
+                                f"(> {FIT_NOTE_ABOVE:g}): the error bars are likely too small for these data, or "
+                                "re_axis does not cover the spectrum; reliable is False")
             sol.reliable = res.reliable = False
     sol.warnings = list(res.warnings)
     sol.notes = list(notes)
