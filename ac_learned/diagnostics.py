@@ -178,7 +178,7 @@ NARROW_WINDOW = (
     "e^(-tau omega) / (1 + e^(-beta omega)) hardly varies with omega, so G(tau) fixes little beyond the total "
     "weight and the first moments, and structure inside the window is the prior's guess (MaxEnt's too: on a "
     "metal with Hubbard bands at beta * max|omega| = 0.5-5 both had errors int|A - A_true| / int A_true of "
-    "about 0.6)"
+    "0.5-0.7, scripts/narrow_window_check.py)"
 )
 
 AT_EDGE = (
