@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from pathlib import Path
 
 import h5py
@@ -262,8 +264,6 @@ def test_off_diagonal_elements_do_not_warn(tmp_path):
         data = f["G/data"][()]
         data[:, 0, 1] *= -1  # positive off-diagonal element: allowed
         f["G/data"][...] = data
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("error", ACLearnedWarning)
         io.load(path)
@@ -373,3 +373,148 @@ def test_atomic_write_that_fails_with_an_os_error_leaves_nothing(tmp_path):
     with pytest.raises(InputError, match="No space left on device"):
         atomic_write(tmp_path / "x.dat", full_disk)
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------ user test of the QMC-file loaders
+
+
+def _cli(argv, capsys) -> tuple[int, str, str]:
+    from ac_learned.cli import main
+
+    rc = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return rc, captured.out, captured.err
+
+
+@pytest.mark.skipif(os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE", reason="HDF5 file locking is off")
+def test_file_locked_by_another_process(tmp_path, monkeypatch):
+    """A file another process holds open read without the lock, with a warning; or a clear error."""
+    import subprocess
+    import sys
+
+    from ac_learned.io import _h5util
+
+    path = fx.write_triqs_2x(tmp_path / "held.h5").path
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import h5py, sys, time; f = h5py.File(sys.argv[1], 'a'); print('open', flush=True); "
+         "time.sleep(60)", path], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        try:
+            h5py.File(path, "r").close()
+            pytest.skip("this file system does not lock HDF5 files")
+        except OSError:
+            pass
+        with pytest.warns(ACLearnedWarning, match="held open by another process.*read without the lock"):
+            data = io.load(path, orbital=0)
+        assert data.values.size == fx.NTAU
+        assert "note: the file is held open by another process" in io.inspect(path)
+
+        class NoLockingKeyword(h5py.File):  # h5py < 3.5 / HDF5 < 1.12.1: no locking=False
+            def __init__(self, *args, locking=None, **kwargs):
+                if locking is not None:
+                    raise TypeError("__init__() got an unexpected keyword argument 'locking'")
+                super().__init__(*args, **kwargs)
+
+        monkeypatch.setattr(_h5util.h5py, "File", NoLockingKeyword)
+        with pytest.raises(FileFormatError, match="locked by another process.*HDF5_USE_FILE_LOCKING=FALSE") as err:
+            io.load(path, orbital=0)
+        assert "truncated" not in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_damaged_group_is_named(tmp_path):
+    """Bytes of a group's symbol table overwritten: 'looks damaged at <group>', and what to do."""
+    import re
+
+    path = fx.write_triqs(tmp_path / "damaged.h5").path
+    data = bytearray(Path(path).read_bytes())
+    last = [m.start() for m in re.finditer(b"SNOD", data)][-1]  # the symbol table node of a group
+    data[last:last + 4] = b"XXXX"
+    Path(path).write_bytes(bytes(data))
+    for call in (io.inspect, io.load):
+        with pytest.raises(FileFormatError, match=r"looks damaged \(truncated or corrupted\) at /\w.*"
+                                                  r"copy the file again.*check that the run finished") as err:
+            call(path)
+        assert "RuntimeError" not in str(err.value)
+
+
+def test_alf_single_bin_needs_err(tmp_path, capsys):
+    path = fx.write_alf(tmp_path / "one_bin.h5", nbins=1).path
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(FileFormatError, match=r"one_bin.h5:/Green_tau: the file has a single bin: one bin gives "
+                                                  r"no error bar \(a jackknife .* at least 2 bins\).*drop_bad_errors"):
+            io.load(path, k=0)
+        data = io.load(path, k=0, drop_bad_errors=True)
+    assert data.bins is None and data.errors is None and "one bin" in data.meta["errors_dropped"]
+    assert "single bin: one bin gives no error bar" in io.inspect(path)
+    rc, _, err = _cli(["continue", path, "--k", "0", "--out", tmp_path / "A.h5"], capsys)
+    assert rc == 2 and "one bin gives no error bar" in err and "--err" in err and "RuntimeWarning" not in err
+
+
+def test_alf_zero_average_sign(tmp_path):
+    path = fx.write_alf(tmp_path / "zero_sign.h5").path
+    with h5py.File(path, "r+") as f:
+        f["Green_tau/sign"][...] = 0.0
+    with pytest.raises(FileFormatError, match=r"zero_sign.h5:/Green_tau: the average sign is 0 \(6 of the 6 bins "
+                                              r"have average sign 0\), so the sign-reweighted G = <sG>/<s> is "
+                                              r"undefined"):
+        io.load(path, k=0)
+    with h5py.File(path, "r+") as f:  # only bin 0 has a sign: the jackknife without it divides by 0
+        f["Green_tau/sign"][...] = [0.8, 0, 0, 0, 0, 0]
+    with pytest.raises(FileFormatError, match=r"without bin 0 the other bins' average signs sum to 0 \(5 of the 6"):
+        io.load(path, k=0)
+
+
+def test_inspect_says_what_continue_refuses(tmp_path):
+    w2d = fx.write_w2dynamics(tmp_path / "one_rank.h5", one_rank=True).path
+    text = io.inspect(w2d)
+    assert "the file has error bars, but they cannot be used (NaN or inf error bars: 200 of 200; a one-rank" in text
+    path = fx.write_triqs_2x(tmp_path / "nan.h5").path
+    with h5py.File(path, "r+") as f:
+        f["G/data"][7, 1, 1] = np.nan
+    assert "WARNING: the values contain NaN or inf: 1 of " in io.inspect(path)
+    with pytest.raises(FileFormatError, match=r"contain NaN or inf: 1 of 41, the first at tau index 7 \(tau = 1.75\)"):
+        io.load(path, orbital=1)
+    with pytest.raises(FileFormatError, match=r"first at index \(1, 1, 7\) \(orbital1=1, orbital2=1, tau index 7, "
+                                              r"tau = 1.75\)"):
+        io.load(path)
+    with h5py.File(path, "r+") as f:
+        f["G/data"][...] = 0.0
+    text = io.inspect(path)
+    assert "-[G(0) + G(beta)] = 0 (1 for" in text and "-0" not in text
+
+
+def test_alpscore_mesh_size_differs_from_the_data(tmp_path):
+    path = fx.write_alpscore(tmp_path / "n.h5").path
+    with h5py.File(path, "r+") as f:
+        f["gtau/mesh/1/N"][()] = 300
+    with pytest.raises(FileFormatError, match=r"sizes differ: /gtau/mesh/1/N=300 \(IMAGINARY_TIME\), but data axis 0 "
+                                              r"has 61 imaginary time points"):
+        io.load(path, orbital=0)
+
+
+def test_absurd_values_are_refused_as_damage(tmp_path):
+    path = fx.write_triqs_2x(tmp_path / "damaged.h5").path
+    with h5py.File(path, "r+") as f:
+        good = f["G/data"][()]
+        f["G/data"][3, 0, 1] = 4.4e288  # an off-diagonal element
+        f["G/data"][5, 0, 0] = -1.7e286
+    with pytest.raises(FileFormatError, match=r"look damaged: \|G\| = 1.7e\+286 at index \(0, 0, 5\) \(orbital1=0, "
+                                              r"orbital2=0, tau index 5, tau = 1.25\) is absurdly large.*2 value\(s\) "
+                                              r"like it.*copy the file again"):
+        io.load(path)
+    with pytest.raises(FileFormatError, match=r"\|G\| = 4.4e\+288 at tau index 3 \(tau = 0.75\)"):
+        io.load(path, orbital=(0, 1))
+    assert "WARNING: the values look damaged" in io.inspect(path)
+    with h5py.File(path, "r+") as f:  # un-normalised data (G times a number of orbitals) are data
+        f["G/data"][...] = 100 * good
+    with pytest.warns(ACLearnedWarning, match=r"G\(0\) \+ G\(beta\) = -100"):
+        assert np.max(np.abs(io.load(path, orbital=0).values)) > 10
+    iw = fx.write_triqs_iw(tmp_path / "iw.h5").path
+    with h5py.File(iw, "r+") as f:
+        f["G_iw/data"][...] = 100 * f["G_iw/data"][()]
+    io.load(iw)

@@ -8,7 +8,9 @@ being read, never a bare ``KeyError`` or ``OSError`` from deep inside h5py.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,18 +41,81 @@ _WRAPPED = (
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
+#: Words of HDF5 error messages that mean damaged bytes (a structure that does not parse), not an unusual layout.
+_DAMAGE_WORDS = (
+    "signature", "checksum", "truncated", "addr overflow", "address overflow", "bad object header",
+    "symbol table", "local heap", "global heap", "fractal heap", "b-tree", "btree", "corrupt", "eof",
+    "temporary file space", "unable to decode", "bad version", "wrong version", "bad flag", "invalid address",
+)
+
+#: What to do about a damaged file.
+DAMAGE_ADVICE = ("copy the file again from where the run wrote it, and check that the run finished (a run killed "
+                 "while writing, a full disk or an interrupted copy leaves a file like this)")
+
+
+def looks_damaged(exc: BaseException) -> bool:
+    """Whether an h5py exception reports damaged bytes (bad signature, checksum, truncation...)."""
+    return isinstance(exc, (OSError, RuntimeError, KeyError, ValueError)) and any(
+        word in str(exc).lower() for word in _DAMAGE_WORDS)
+
+
+def damaged_at(f: h5py.File, limit: int = 100_000) -> str | None:
+    """The first group (or object) of ``f`` that cannot be listed or opened, breadth first; None if none is found.
+
+    Only hard links are followed (a dangling soft or external link is no damage); at most ``limit`` objects.
+    """
+    todo, seen = ["/"], 0
+    while todo and seen < limit:
+        name = todo.pop(0)
+        try:
+            group = f[name]
+            keys = list(group.keys())
+        except (*_WRAPPED, KeyError):
+            return name
+        for key in keys:
+            child = f"{name.rstrip('/')}/{key}"
+            seen += 1
+            try:
+                if group.id.links.get_info(key.encode()).type != h5py.h5l.TYPE_HARD:
+                    continue
+                oid = h5py.h5o.open(group.id, key.encode())
+                kind = h5py.h5i.get_type(oid)
+            except (*_WRAPPED, KeyError):
+                return child
+            if kind == h5py.h5i.GROUP:
+                todo.append(child)
+    return None
+
+
+def damage_error(path: str, what: str, exc: BaseException, h5: h5py.File | None = None) -> FileFormatError:
+    """The error for a file whose bytes do not parse, naming the damaged group when it can be found."""
+    where = None
+    if h5 is not None:
+        try:
+            where = damaged_at(h5)
+        except (*_WRAPPED, KeyError):
+            where = None
+    at = f" at {where}" if where else ""
+    return FileFormatError(
+        f"{path}: the file looks damaged (truncated or corrupted){at}: HDF5 cannot read {what} ({exc}); "
+        f"{DAMAGE_ADVICE}"
+    )
+
 
 @contextlib.contextmanager
-def guard(path: str, what: str) -> Iterator[None]:
+def guard(path: str, what: str, h5: h5py.File | None = None) -> Iterator[None]:
     """Turn any h5py/numpy failure inside the block into a FileFormatError.
 
-    :class:`~ac_learned.errors.ACLearnedError` subclasses pass through unchanged.
+    :class:`~ac_learned.errors.ACLearnedError` subclasses pass through unchanged. A failure
+    that reports damaged bytes says so, naming the damaged group when ``h5`` (the open file) is given.
     """
     try:
         yield
     except ACLearnedError:
         raise
     except _WRAPPED as exc:
+        if looks_damaged(exc):
+            raise damage_error(path, what, exc, h5) from exc
         raise FileFormatError(
             f"{path}: cannot read {what}: {type(exc).__name__}: {exc}".rstrip(": ")
         ) from exc
@@ -69,16 +134,58 @@ def is_hdf5(path: str) -> bool:
     return False
 
 
+def _is_lock_error(exc: BaseException) -> bool:
+    """Whether opening failed because another process holds the file's HDF5 lock."""
+    text = str(exc).lower()
+    return (getattr(exc, "errno", None) in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES) and "lock" in text) or (
+        "unable to lock file" in text or "file locking" in text)
+
+
+def _locked_message(path: str, exc: BaseException) -> str:
+    return (f"{path}: the file is locked by another process (a QMC run still writing it, or a notebook or viewer "
+            "that has it open) and HDF5 refuses to open it: close it there (or wait for the run to finish), or set "
+            f"the environment variable HDF5_USE_FILE_LOCKING=FALSE for read-only access ({exc})")
+
+
 def open_h5(path: str) -> h5py.File:
-    """Open an HDF5 file read-only with a clear error when it is unreadable."""
+    """Open an HDF5 file read-only with a clear error when it is unreadable.
+
+    A file locked by another process is opened again without the lock (HDF5 >= 1.12.1, h5py ``locking=False``)
+    with a warning that it may be incomplete; where that is not possible the error says how to go on.
+    """
     try:
         return h5py.File(path, "r")
     except ACLearnedError:
         raise
     except _WRAPPED as exc:
+        if _is_lock_error(exc):
+            return _open_unlocked(path, exc)
         raise FileFormatError(
-            f"{path}: HDF5 file is truncated or corrupt and cannot be opened ({exc})"
+            f"{path}: HDF5 file is truncated or corrupt and cannot be opened ({exc}); {DAMAGE_ADVICE}"
         ) from exc
+
+
+#: Files :func:`open_h5` opened without HDF5's lock because another process held it.
+_UNLOCKED: weakref.WeakSet = weakref.WeakSet()
+
+
+def _open_unlocked(path: str, locked: BaseException) -> h5py.File:
+    """Open a file another process holds without HDF5's lock; or raise the locked-file error."""
+    try:
+        f = h5py.File(path, "r", locking=False)
+    except (*_WRAPPED, KeyError) as exc:  # h5py < 3.5 or HDF5 < 1.12.1 (no locking=), or the file is unreadable
+        raise FileFormatError(_locked_message(path, locked)) from exc
+    _UNLOCKED.add(f)
+    return f
+
+
+def unlocked_note(f: h5py.File | None, path: str) -> str | None:
+    """What to tell about a file :func:`open_h5` read without the lock another process holds; None otherwise."""
+    if f is None or f not in _UNLOCKED:
+        return None
+    return (f"{path}: the file is held open by another process (HDF5 file lock); it was read without the "
+            "lock. If that process is still writing it (a QMC run), the data may be incomplete: read it again once "
+            "the run has finished, or close the file there")
 
 
 def decode(value: Any) -> str:

@@ -4,6 +4,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import FileFormatError
+
+
+def check_signs(sign: np.ndarray, where: str, jackknife: bool = True) -> None:
+    """Refuse per-bin average signs whose sum (or, with ``jackknife``, a leave-one-out sum) is zero.
+
+    ``<sG>/<s>`` is undefined when the average sign is 0, and its jackknife error when the other
+    bins' signs cancel. The message counts the bins whose average sign is 0.
+
+    Raises
+    ------
+    FileFormatError
+        The average sign, or a leave-one-out sum, is 0 or not finite.
+    """
+    sign = np.asarray(sign).reshape(-1)
+    n = sign.size
+    zero = int(np.count_nonzero(sign == 0))
+    bins_text = f"{zero} of the {n} bins have average sign 0" if zero else f"over {n} bin(s)"
+    total = np.sum(sign)
+    if not np.isfinite(total) or total == 0:
+        raise FileFormatError(
+            f"{where}: the average sign is {'not finite' if not np.isfinite(total) else 0} ({bins_text}), so the "
+            "sign-reweighted G = <sG>/<s> is undefined: the run's sign problem is too severe at these parameters, "
+            "or it did not write its signs")
+    if jackknife and n >= 2:
+        left = total - sign
+        if np.any(left == 0):
+            b = int(np.argmax(left == 0))
+            raise FileFormatError(
+                f"{where}: without bin {b} the other bins' average signs sum to 0 ({bins_text}), so the "
+                "jackknife error of the sign-reweighted G = <sG>/<s> is undefined: the run's sign problem is too "
+                "severe at these parameters, or it did not write its signs")
+
 
 def reweighted(obs: np.ndarray, sign: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Estimate ``<sG>/<s>`` with jackknife errors and linearised per-bin samples.

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ACLearnedWarning, FileFormatError, InputError
 from ._base import Raw
+from ._h5util import DAMAGE_ADVICE
 from ._negative_frequencies import fold_negative_frequencies
 from ._wording import on_command_line, option
 from .data import GreenData
@@ -21,7 +22,10 @@ NORM_TOL = 0.05
 #: A diagonal value of the wrong sign warns when it exceeds this fraction of max|G|
 #: (and three error bars).
 SIGN_TOL = 1e-3
-
+#: Values more than this many times the data's typical magnitude (and than this number) are damage, not data:
+#: |G(tau)| is at most the norm, |w_n G(i w_n)| tends to it, and G scaled by an occupation or a number of
+#: orbitals stays within a few hundred.
+ABSURD_FACTOR = 1e6
 
 
 def _error_hint(source: str = "") -> str:
@@ -139,6 +143,51 @@ def _flip_minus_g(raw: Raw, where: str) -> None:
           "format says, it is not a fermionic Green's function's diagonal element")
 
 
+def _position(raw: Raw, mask: np.ndarray) -> str:
+    """Where the first True of ``mask`` (shaped like ``raw.values``) lies: index, axis labels and grid point."""
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
+    grid = np.asarray(raw.grid, dtype=float).reshape(-1)
+    name = "tau" if raw.kind == "tau" else "w_n"
+    point = f"{name} = {grid[idx[-1]]:.6g}" if grid.size == mask.shape[-1] and np.isfinite(grid[idx[-1]]) else ""
+    if len(idx) == 1:
+        return f"at {name} index {idx[0]}" + (f" ({point})" if point else "")
+    labels = [a.label for a in raw.axes]
+    if len(labels) != len(idx) - 1:
+        labels = [f"axis {i}" for i in range(len(idx) - 1)]
+    parts = [f"{label}={i}" for label, i in zip(labels, idx[:-1])] + [f"{name} index {idx[-1]}"]
+    parts += [point] if point else []
+    return f"at index {idx} ({', '.join(parts)})"
+
+
+def value_problem(raw: Raw) -> str | None:
+    """Why the values cannot be used: NaN/inf, or absurdly large (damaged bytes); None when they can.
+
+    The typical magnitude is the median of |G(tau)| (of |w_n G(i w_n)| for Matsubara data), at least 1;
+    values more than :data:`ABSURD_FACTOR` times it are refused.
+    """
+    values = np.asarray(raw.values)
+    if values.ndim == 0 or values.size == 0:
+        return None
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        return (f"the values contain NaN or inf: {int(np.count_nonzero(bad))} of {values.size}, the first "
+                f"{_position(raw, bad)}")
+    grid = np.asarray(raw.grid, dtype=float).reshape(-1)
+    with np.errstate(all="ignore"):
+        mag = np.abs(values)
+        if raw.kind != "tau" and grid.size == values.shape[-1]:
+            mag = mag * np.abs(grid)
+        typical = max(1.0, float(np.median(mag)))
+        absurd = ~(mag <= ABSURD_FACTOR * typical)
+    if not np.any(absurd):
+        return None
+    first = values[np.unravel_index(int(np.argmax(absurd)), absurd.shape)]
+    what = "w_n G(i w_n)" if raw.kind != "tau" else "G"
+    return (f"the values look damaged: |G| = {abs(first):.3g} {_position(raw, absurd)} is absurdly large (|{what}| "
+            f"more than {ABSURD_FACTOR:.0e} times the data's typical magnitude, {typical:.3g}); "
+            f"{int(np.count_nonzero(absurd))} value(s) like it. The file is probably corrupted there: {DAMAGE_ADVICE}")
+
+
 def _bad_errors(values: np.ndarray, errors: np.ndarray) -> str | None:
     if not np.all(np.isfinite(errors)):
         return "NaN or inf error bars"
@@ -147,6 +196,18 @@ def _bad_errors(values: np.ndarray, errors: np.ndarray) -> str | None:
     if np.any((errors == 0) & (values != 0)):
         return "zero error bars on non-zero data"
     return None
+
+
+#: Why a file with a single bin has no error bar.
+ONE_BIN = "one bin gives no error bar (a jackknife or standard error needs at least 2 bins)"
+
+
+def _one_bin_hint() -> str:
+    """How to go on with a single bin, worded for the caller."""
+    if on_command_line():
+        return f"pass your own error bar with {option('err')} (for example --err 1e-4)"
+    return ("load with drop_bad_errors=True (bins=None) and pass your own error bars to the solver (or --err on the "
+            "command line)")
 
 
 def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
@@ -176,6 +237,11 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
             raise FileFormatError(f"{where}: bins have shape {raw.bins.shape}, values {shape}")
         if not np.all(np.isfinite(raw.bins)):
             raise FileFormatError(f"{where}: bins contain NaN or inf")
+        if raw.bins.shape[0] < 2 and raw.errors is None and raw.cov is None:
+            if not drop_bad_errors:
+                raise FileFormatError(f"{where}: the file has a single bin: {ONE_BIN}; {_one_bin_hint()}")
+            raw.bins = None
+            raw.meta["errors_dropped"] = ONE_BIN
 
 
 def _warn(message: str) -> None:
@@ -238,10 +304,10 @@ def finalize(raw: Raw, file_path: str, drop_bad_errors: bool = False) -> GreenDa
     if conjugate_warning:
         _warn(conjugate_warning)
     _check_grid(raw, where)
-    if np.all(np.isfinite(raw.values)):
-        _flip_minus_g(raw, where)
-    if not np.all(np.isfinite(raw.values)):
-        raise FileFormatError(f"{where}: the values contain NaN or inf")
+    problem = value_problem(raw)
+    if problem is not None:
+        raise FileFormatError(f"{where}: {problem}")
+    _flip_minus_g(raw, where)
     _check_statistics(raw, where, drop_bad_errors)
     _check_sign_and_norm(raw, where)
     meta = dict(raw.meta)

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import FileFormatError
 from . import _h5util as h5u
 from ._base import Axis, Candidate, Context, Raw, real_part, resolve_beta
-from ._stats import reweighted
+from ._stats import check_signs, reweighted
 
 NAME = "alf"
 
@@ -140,6 +140,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
     meta: dict = {}
     obs, sign = _skip_rebin(ctx, obs, sign, meta)
     obs = np.moveaxis(obs, 3, -1)  # (bins, orb, orb, k, tau)
+    check_signs(sign, f"{path}:{cand.h5path}")
     with np.errstate(all="ignore"):
         mean, errors, samples = reweighted(obs, sign)
     values = -real_part(mean, meta)

@@ -153,14 +153,16 @@ def read(ctx: Context, cand: Candidate) -> Raw:
     data = h5u.numeric(h5u.require(g, "data", path), path, f"{cand.h5path}/data")
     if data.ndim != len(meshes):
         raise FileFormatError(f"{path}: {cand.h5path}/data has {data.ndim} axes but {len(meshes)} meshes")
-    for i, (mesh, mkind) in enumerate(meshes):
+    for i, (mesh, mkind) in enumerate(meshes):  # N is the number of points of every mesh (ALPSCore's extent())
         size_obj = h5u.get(mesh, "N")
-        if size_obj is not None and mkind in _INDEX_KINDS:
+        if size_obj is not None:
             size = h5u.integer(size_obj, path, f"{mesh.name}/N")
             if size != data.shape[i]:
+                what = "points" if mkind in _INDEX_KINDS else f"{mkind.lower().replace('_', ' ')} points"
                 raise FileFormatError(
                     f"{path}: mesh and data sizes differ:"
-                    f" {mesh.name}/N={size}, data axis {i} has {data.shape[i]}"
+                    f" {mesh.name}/N={size} ({mkind}), but data axis {i} has {data.shape[i]} {what}; "
+                    "the mesh does not describe these data (check the program that wrote the file)"
                 )
     tmesh = meshes[pos][0]
     beta = resolve_beta(ctx, h5u.scalar(h5u.require(tmesh, "beta", path), path, f"{tmesh.name}/beta"),

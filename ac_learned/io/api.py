@@ -15,7 +15,18 @@ from . import _h5util as h5u
 from . import alps_maxent, text, w2dynamics
 from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
 from ._select import select
-from ._validate import diagonal_rows, finalize, sign_words, stored_as_minus_g
+from ._validate import (
+    ONE_BIN,
+    _bad_errors,
+    _error_hint,
+    _one_bin_hint,
+    _warn,
+    diagonal_rows,
+    finalize,
+    sign_words,
+    stored_as_minus_g,
+    value_problem,
+)
 from ._wording import on_command_line, option, pass_hint
 from .data import GreenData
 from .detect import check_path, sniff_h5
@@ -37,7 +48,7 @@ def _opened(path: str | os.PathLike, **kwargs: Any) -> Iterator[tuple[ModuleType
 
 
 def _candidates(reader: ModuleType, ctx: Context) -> list[Candidate]:
-    with h5u.guard(ctx.path, f"the list of Green's functions ({reader.NAME})"):
+    with h5u.guard(ctx.path, f"the list of Green's functions ({reader.NAME})", ctx.h5):
         return reader.candidates(ctx)
 
 
@@ -109,7 +120,8 @@ def load(
         Data kind for files that do not say (ALPS MaxEnt input).
     drop_bad_errors : bool
         Drop NaN/inf or non-positive error bars (``errors=None``, reason in
-        ``meta``) instead of raising.
+        ``meta["errors_dropped"]``), or a single bin that gives no error bar
+        (``bins=None``), instead of raising.
 
     Returns
     -------
@@ -120,7 +132,9 @@ def load(
     Raises
     ------
     FileFormatError
-        Unreadable, unknown or inconsistent file.
+        Unreadable (damaged, or locked by another process where HDF5 cannot
+        read it without the lock), unknown or inconsistent file; NaN/inf or
+        absurdly large values; a zero average sign.
     InputError
         Bad selector or argument, a missing beta/grid, several candidates and
         no ``block=``, or bosonic data.
@@ -129,6 +143,9 @@ def load(
         raise InputError(f"kind must be 'tau' or 'iw', got {kind!r}")
     user = {"beta": check_user_beta(beta), "grid": check_user_grid(grid), "kind": kind, "iteration": iteration}
     with _opened(path, **user) as (reader, ctx):
+        locked = h5u.unlocked_note(ctx.h5, ctx.path)
+        if locked:
+            _warn(locked)
         if iteration is not None and reader.NAME != "w2dynamics":
             raise InputError(f"{option('iteration')} applies to w2dynamics files only; {ctx.path} is {reader.NAME}")
         if (grid is not None or kind is not None) and reader.NAME != "alps_maxent":
@@ -140,7 +157,7 @@ def load(
             if spin_label(spin) != cand.spin:
                 raise InputError(f"{option('spin', spin)} contradicts the spin block {cand.name!r}")
             spin = None
-        with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
+        with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})", ctx.h5):
             raw = reader.read(ctx, cand)
     with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
         raw = select(raw, orbital=orbital, spin=spin, k=k)
@@ -165,6 +182,9 @@ def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
     with _opened(path, iteration=iteration) as (reader, ctx):
         cands = _candidates(reader, ctx)
         lines = [f"{ctx.path}", f"  format: {reader.NAME}"]
+        locked = h5u.unlocked_note(ctx.h5, ctx.path)
+        if locked:
+            lines.append(f"  note: {locked.removeprefix(ctx.path + ': ')}")
         lines.append(f"  beta: {_beta_text(reader, ctx, cands)}")
         if reader is w2dynamics:
             names = ", ".join(w2dynamics.iterations(ctx.h5)) or "(none)"
@@ -230,13 +250,16 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
     try:
         # sign and normalisation do not depend on beta; a placeholder lets tables without it be read
         probe = Context(path=ctx.path, h5=ctx.h5, beta=ctx.beta, iteration=ctx.iteration, cache=ctx.cache)
-        with h5u.guard(ctx.path, "the values"):
+        with h5u.guard(ctx.path, "the values", ctx.h5):
             beta_known = not (probe.beta is None and reader.file_beta(ctx, cand) is None)
             if not beta_known:
                 probe.beta = 1.0
             raw = reader.read(probe, cand)
     except ACLearnedError as exc:
         return f"sign: unreadable ({exc})"
+    problem = value_problem(raw)
+    if problem is not None:
+        return f"WARNING: {problem}; loading it fails"
     if stored_as_minus_g(raw):  # the file holds the other sign than its format declares: load flips it
         raw.values = -np.asarray(raw.values)
         held, declared = sign_words(raw.kind, raw.sign_in_file)
@@ -252,15 +275,34 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
 
 
 def _statistics_text(raw) -> str:
-    """What the file holds besides the mean: bins (a jackknife band), errors, a covariance."""
+    """What the file holds besides the mean: bins (a jackknife band), errors, a covariance; and whether
+    ``load`` can use them (NaN error bars or a single bin need ``err``, as ``continue`` says)."""
     held = []
-    if raw.bins is not None:
-        held.append(f"{np.shape(raw.bins)[0]} bins (the band is a jackknife over them)")
+    n_bins = None if raw.bins is None else np.shape(raw.bins)[0]
+    if n_bins is not None and (n_bins >= 2 or raw.errors is not None or raw.cov is not None):
+        held.append(f"{n_bins} bins (the band is a jackknife over them)")
     if raw.cov is not None:
-        held.append("a covariance")
+        cov = np.asarray(raw.cov)
+        if np.all(np.isfinite(cov)) and not np.any(np.diagonal(cov, axis1=-2, axis2=-1) < 0):
+            held.append("a covariance")
+        else:
+            held.append(f"a covariance, but it cannot be used (NaN/inf or negative variances; "
+                        f"{_error_hint(raw.source)})")
     elif raw.errors is not None:
-        held.append("error bars")
-    return f"; the file has {' and '.join(held)}" if held else f"; no error bars or bins (pass {option('err')})"
+        errors, values = np.asarray(raw.errors), np.asarray(raw.values)
+        problem = _bad_errors(values, errors) if errors.shape == values.shape else None
+        if problem is None:
+            held.append("error bars")
+        else:
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isfinite(errors) | (errors < 0) | ((errors == 0) & (values != 0))
+            held.append(f"error bars, but they cannot be used ({problem}: {int(np.count_nonzero(bad))} of "
+                        f"{errors.size}; {_error_hint(raw.source)})")
+    if held:
+        return f"; the file has {' and '.join(held)}"
+    if n_bins is not None:
+        return f"; the file has a single bin: {ONE_BIN}; {_one_bin_hint()}"
+    return f"; no error bars or bins (pass {option('err')})"
 
 
 def _tau_norm_text(raw, beta_known: bool) -> str:
@@ -274,7 +316,7 @@ def _tau_norm_text(raw, beta_known: bool) -> str:
     if beta_known and abs(grid[-1] - raw.beta) > 1e-9 * raw.beta:
         return "; normalisation not stored (no point at tau = beta)"
     rows = diagonal_rows(values, raw.diag)
-    ends = -(rows[:, 0] + rows[:, -1])
+    ends = 0.0 - (rows[:, 0] + rows[:, -1])  # 0.0 - x: no "-0" for zero data
     if ends.size == 0:
         return ""
     same = np.ptp(ends) <= 1e-3 * max(1.0, abs(ends.max()))
@@ -300,7 +342,7 @@ def _matsubara_norm_text(raw) -> str:
         return ""
     wu = w[upper]
     design = np.stack([np.ones(upper.size), -1.0 / wu ** 2, 1.0 / wu ** 4], axis=1)
-    c1 = np.linalg.lstsq(design, (-wu * im[:, upper]).T, rcond=None)[0][0]
+    c1 = np.linalg.lstsq(design, (-wu * im[:, upper]).T, rcond=None)[0][0] + 0.0  # + 0.0: no "-0"
     same = np.ptp(c1) <= 1e-3 * max(1.0, abs(c1.max()))
     norm = f"{c1.min():.4g}" if same else f"{c1.min():.4g} ... {c1.max():.4g}"
     only_negative = " only negative frequencies stored (conjugated on load);" if np.all(grid < 0) else ""
@@ -312,7 +354,7 @@ def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:
     """beta as stored in the file, or what to pass."""
     usable = [c for c in cands if c.loadable and c.fermionic]
     try:
-        with h5u.guard(ctx.path, "beta"):  # any Green's function's mesh tells beta, loadable or not
+        with h5u.guard(ctx.path, "beta", ctx.h5):  # any Green's function's mesh tells beta, loadable or not
             beta = reader.file_beta(ctx, usable[0] if usable else (cands[0] if cands else None))
     except ACLearnedError as exc:
         return f"unreadable ({exc})"

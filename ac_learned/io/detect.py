@@ -35,7 +35,7 @@ def check_path(path: str | os.PathLike) -> str:
 def sniff_h5(f: h5py.File, path: str, cache: dict | None = None) -> ModuleType:
     """The reader for an open HDF5 file (``cache`` keeps what the sniffers scanned)."""
     for reader in READERS:
-        with h5u.guard(path, f"the layout ({reader.NAME})"):
+        with h5u.guard(path, f"the layout ({reader.NAME})", f):
             if reader.sniff(f, cache):
                 return reader
     names = ", ".join(m.NAME for m in READERS)

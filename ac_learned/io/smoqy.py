@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import FileFormatError
 from . import _h5util as h5u
 from ._base import Axis, Candidate, Context, Raw, real_part, resolve_beta, spin_of_name
-from ._stats import reweighted
+from ._stats import check_signs, reweighted
 
 NAME = "smoqy"
 _TD = "CORRELATIONS/STANDARD/TIME-DISPLACED"
@@ -177,6 +177,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
             obs, sign = _read_bins(bin_paths, name, space, order)
             meta["bins_from"] = [str(p) for p in bin_paths]
     if obs is not None:
+        check_signs(sign, f"{path}:{cand.h5path}" + ("" if is_bins else " (bins)"), jackknife=is_bins)
         with np.errstate(all="ignore"):
             bin_mean, bin_err, samples = reweighted(obs, sign)
         bins = -np.real(samples)
