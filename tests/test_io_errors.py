@@ -518,3 +518,17 @@ def test_absurd_values_are_refused_as_damage(tmp_path):
     with h5py.File(iw, "r+") as f:
         f["G_iw/data"][...] = 100 * f["G_iw/data"][()]
     io.load(iw)
+
+
+def test_an_assumed_tau_grid_is_named_when_the_norm_is_off(tmp_path):
+    """Session 16 user test: ALPS MaxEnt data on [0, beta/2] without TAU_i read as [0, beta], norm 0.40."""
+    half = np.linspace(0, fx.BETA / 2, 33)
+    path = tmp_path / "half.h5"
+    with h5py.File(path, "w") as f:
+        f["Data"] = fx.g_tau(half, -0.3)
+        f["Error"] = np.full(33, 1e-4)
+    with pytest.warns(ACLearnedWarning, match=r"far from -1 .*the tau points were not in the file but assumed"):
+        io.load(path, beta=fx.BETA)
+    with warnings.catch_warnings():  # a full grid given: no such warning
+        warnings.simplefilter("error")
+        io.load(fx.write_alps_maxent(tmp_path / "full.h5").path, beta=fx.BETA)

@@ -283,9 +283,12 @@ def _check_sign_and_norm(raw: Raw, where: str) -> None:
     far = np.abs(ends + 1.0) > slack
     if np.any(far):
         worst = float(ends.reshape(-1)[np.argmax(np.abs(ends + 1.0).reshape(-1))])
+        assumed = ("; the tau points were not in the file but assumed (see the note): data on another grid, "
+                   f"e.g. only [0, beta/2], would read like this, so check it ({option('grid', 'centres')} or a "
+                   "file of tau points)" if raw.meta.get("tau_grid_assumed") else "")
         _warn(
             f"{where}: G(0) + G(beta) = {worst:.4g} on a diagonal element, far from -1 "
-            "(a normalised fermionic Green's function); check the sign and normalisation"
+            f"(a normalised fermionic Green's function); check the sign and normalisation{assumed}"
         )
 
 
