@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .errors import InputError
@@ -64,14 +67,15 @@ def atomic_write_all(items: Sequence[tuple[str | os.PathLike, Writer]], overwrit
     try:
         for dest, (_, write) in zip(dests, items):
             current = dest
-            tmp = _temporary_beside(dest)
-            temps.append(tmp)
-            write(tmp)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        for i, (tmp, dest) in enumerate(zip(temps, dests)):
-            current = dest
-            os.replace(tmp, dest)
-            temps[i] = ""
+            with _signals_held():  # an interrupt between creating the file and noting its name would leave it
+                temps.append(_temporary_beside(dest))
+            write(temps[-1])
+            os.chmod(temps[-1], 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+        with _signals_held():  # the renames: all of them, then an interrupt (if one came)
+            for i, (tmp, dest) in enumerate(zip(temps, dests)):
+                current = dest
+                os.replace(tmp, dest)
+                temps[i] = ""
     except BaseException as exc:
         for tmp in temps:
             if tmp and os.path.exists(tmp):
@@ -81,6 +85,34 @@ def atomic_write_all(items: Sequence[tuple[str | os.PathLike, Writer]], overwrit
                              f"{'there' if len(dests) == 1 else 'of ' + ', '.join(map(str, dests))}") from None
         raise
     return dests
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive inside the block take effect when it is done (main thread only).
+
+    Python handlers run in the main thread whichever thread the operating system hands a signal to, so the
+    block swaps them for one that only notes the signal (masking with ``pthread_sigmask`` would not do: another
+    thread, torch's or OpenMP's, receives the signal instead).  The noted signal is then given to the handler
+    that was there before; a default SIGTERM is sent again to end the process as it would have.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.signal(sig, lambda signum, frame: noted.append(signum)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        if noted:
+            handler = before[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), noted[0])
 
 
 def _temporary_beside(dest: Path) -> str:

@@ -17,7 +17,7 @@ _CLI_PHRASES = (
     (re.compile(r"widen omega \(model='auto' then takes a wider window\)"),
      "raise --omega-max (with --model auto a wider window is then taken)"),
     (re.compile(r"widen omega to see it"), "raise --omega-max to see it"),
-    (re.compile(r"\(res\.norm is the total\)"), "(the total is the output file's attribute norm)"),
+    (re.compile(r"\(res\.norm is the total\)"), "(the total is the fitted norm, attribute norm of an --out file)"),
     (re.compile(r"with fit_data the spectrum"), "fitted, the spectrum"),
     (re.compile(r"compare with method 'rlista\+'"), "compare with --method rlista+"),
     (re.compile(r"\bbroadened_share=0\b"), "--default-broadening 0"),
@@ -255,8 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("\nac-learned: interrupted; files being written were removed, none is left half-written (continue "
-              "writes its outputs together at the end: unless it printed 'wrote', none of them was written)",
-              file=sys.stderr)
+              "writes its outputs together at the end: all of them or none)", file=sys.stderr)
         return 130
 
 

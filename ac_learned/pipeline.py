@@ -563,7 +563,8 @@ def plot_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if not suffix:
         return "png"
-    known = FigureCanvasBase.get_supported_filetypes()
+    # pgf needs a LaTeX installation (it failed after the whole run in a user test)
+    known = {k: v for k, v in FigureCanvasBase.get_supported_filetypes().items() if k != "pgf"}
     if suffix not in known:
         raise InputError(f"{option('plot', str(path))}: matplotlib cannot write '.{suffix}' figures; use one of "
                          f"{', '.join('.' + k for k in sorted(known))} (e.g. .png or .pdf)")
@@ -600,6 +601,9 @@ def _draw(out: ContinuationOutput, tmp: str, fmt: str) -> None:
     fig.tight_layout()
     try:
         fig.savefig(tmp, dpi=110, format=fmt)
+    except (RuntimeError, ValueError) as exc:  # a backend that needs a missing tool, say
+        raise InputError(f"the figure could not be written as .{fmt} ({exc}); give {option('plot')} a .png or "
+                         ".pdf name; nothing was written") from None
     finally:
         plt.close(fig)
 

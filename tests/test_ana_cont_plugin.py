@@ -352,6 +352,10 @@ def test_plugin_input_mistakes_of_the_user_test(tau_data):
         warnings.simplefilter("error")
         complex_sol, _ = tau_problem((tau, g + 0j)).solve(method="rlista", stdev=NOISE, verbose=False)
     np.testing.assert_array_equal(complex_sol.A_opt, real_sol.A_opt)
+    with warnings.catch_warnings():  # rlista+ too: MaxEnt gets the real part (its chi2 was complex)
+        warnings.simplefilter("error")
+        plus, _ = tau_problem((tau, g + 0j)).solve(method="rlista+", stdev=np.full(tau.size, NOISE), verbose=False)
+    assert np.isrealobj(plus.chi2) and np.isrealobj(plus.A_opt)
     stdev = np.full(tau.size, NOISE)
     stdev[7] = 0.0
     with pytest.raises(InputError, match="1 of its 101 values are not \\(first at index 7"):

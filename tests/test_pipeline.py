@@ -244,10 +244,12 @@ def test_outputs_are_written_as_a_set_and_an_interrupt_leaves_none(text_file, tm
     assert (tmp_path / "A.pdf").read_bytes()[:4] == b"%PDF"  # the suffix's format, not PNG bytes
 
 
-def test_a_plot_suffix_matplotlib_cannot_write_is_refused_before_the_run(text_file, tmp_path, capsys):
-    assert main(["continue", str(text_file), "--beta", str(BETA), "--plot", str(tmp_path / "A.xyz")]) == 2
+@pytest.mark.parametrize("suffix", ["xyz", "pgf"])
+def test_a_plot_suffix_matplotlib_cannot_write_is_refused_before_the_run(text_file, tmp_path, capsys, suffix):
+    """pgf needs LaTeX: it failed with a traceback after the whole run (session 16 retest)."""
+    assert main(["continue", str(text_file), "--beta", str(BETA), "--plot", str(tmp_path / f"A.{suffix}")]) == 2
     err = capsys.readouterr().err
-    assert "--plot" in err and "cannot write '.xyz' figures" in err and ".pdf" in err
+    assert "--plot" in err and f"cannot write '.{suffix}' figures" in err and ".pdf" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.dat"]
 
 
@@ -593,3 +595,39 @@ def test_non_positive_or_nan_numbers_are_refused_naming_the_option(text_file, fl
         with pytest.raises(SystemExit):
             main(["continue", str(text_file), flag, value])
         assert flag in capsys.readouterr().err
+
+
+def test_a_signal_while_temporary_files_are_made_or_renamed_leaves_all_or_none(tmp_path, monkeypatch):
+    """Session 16 retest: SIGINT right after mkstemp left a hidden temporary file; between two renames, one output."""
+    import os
+    import signal
+
+    import ac_learned.atomic as atomic
+
+    items = [(tmp_path / name, lambda p: Path(p).write_text("x")) for name in ("L.h5", "L.dat", "L.png")]
+    made = atomic._temporary_beside
+
+    def signalled_after_mkstemp(dest):
+        tmp = made(dest)
+        os.kill(os.getpid(), signal.SIGINT)  # lands while the name is not yet noted (held until it is)
+        return tmp
+
+    monkeypatch.setattr(atomic, "_temporary_beside", signalled_after_mkstemp)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.atomic_write_all(items)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+
+    replace = os.replace
+    calls = []
+
+    def signalled_between_renames(a, b):
+        calls.append(b)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # held until every output is in place
+        replace(a, b)
+
+    monkeypatch.setattr(atomic.os, "replace", signalled_between_renames)
+    with pytest.raises(KeyboardInterrupt):
+        atomic.atomic_write_all(items)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["L.dat", "L.h5", "L.png"]

@@ -316,6 +316,11 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         for note in extra:
             print(f"ac_learned: {note}")
     problem.solver = None  # ana_cont sets it first thing; the fallback must not reuse a stale one
+    given = problem.im_data
+    if problem.kernel_mode == "time_fermionic" and numpy.iscomplexobj(given):
+        # an imaginary part of zero (checked above): MaxEnt gets the real G(tau), or it returns a complex chi2
+        # and numpy ComplexWarnings (session 16 retest)
+        problem.im_data = numpy.real(given)
     try:
         out = base_solve(problem, method="maxent_svd", **kwargs)
     except RuntimeError as exc:  # chi2kink's sigmoid fit: no kink when the default already fits the data
@@ -325,6 +330,8 @@ def _maxent_with_neural_default(problem, base_solve, kwargs: dict):
         extra = extra + [note]
         if kwargs.get("verbose", True):
             print(f"ac_learned: {note}")
+    finally:
+        problem.im_data = given
     best = out[0]
     scale = problem.beta if problem.kernel_mode == "time_fermionic" else 1.0
     best.default_model = default * scale

@@ -28,9 +28,10 @@ SIGN_TOL = 1e-3
 ABSURD_FACTOR = 1e6
 
 
-def _error_hint(source: str = "") -> str:
-    """How to go on without the file's error bars, worded for the caller."""
-    why = "a one-rank w2dynamics run stores NaN errors; " if source == "w2dynamics" else ""
+def _error_hint(source: str = "", problem: str = "") -> str:
+    """How to go on without the file's error bars, worded for the caller (``problem``: what is wrong with them)."""
+    nan = not problem or "nan" in problem.lower()
+    why = "a one-rank w2dynamics run stores NaN errors; " if source == "w2dynamics" and nan else ""
     if on_command_line():
         return f"{why}pass your own error bar with {option('err')} (for example --err 1e-4), which replaces the file's"
     return (f"{why}load with drop_bad_errors=True and pass your own error bars to the solver (or --err on the "
@@ -218,7 +219,7 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
         problem = _bad_errors(raw.values, raw.errors)
         if problem is not None:
             if not drop_bad_errors:
-                raise FileFormatError(f"{where}: {problem} ({_error_hint(raw.source)})")
+                raise FileFormatError(f"{where}: {problem} ({_error_hint(raw.source, problem)})")
             raw.errors = None
             raw.meta["errors_dropped"] = problem
     if raw.cov is not None:

@@ -259,7 +259,7 @@ def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
         return f"sign: unreadable ({exc})"
     problem = value_problem(raw)
     if problem is not None:
-        return f"WARNING: {problem}; loading it fails"
+        return f"WARNING: {problem}; loading an element that holds them fails (other elements may load)"
     if stored_as_minus_g(raw):  # the file holds the other sign than its format declares: load flips it
         raw.values = -np.asarray(raw.values)
         held, declared = sign_words(raw.kind, raw.sign_in_file)
@@ -297,7 +297,7 @@ def _statistics_text(raw) -> str:
             with np.errstate(invalid="ignore"):
                 bad = ~np.isfinite(errors) | (errors < 0) | ((errors == 0) & (values != 0))
             held.append(f"error bars, but they cannot be used ({problem}: {int(np.count_nonzero(bad))} of "
-                        f"{errors.size}; {_error_hint(raw.source)})")
+                        f"{errors.size}; {_error_hint(raw.source, problem)})")
     if held:
         return f"; the file has {' and '.join(held)}"
     if n_bins is not None:
