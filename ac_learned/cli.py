@@ -17,6 +17,7 @@ _CLI_PHRASES = (
     (re.compile(r"widen omega \(model='auto' then takes a wider window\)"),
      "raise --omega-max (with --model auto a wider window is then taken)"),
     (re.compile(r"widen omega to see it"), "raise --omega-max to see it"),
+    (re.compile(r"model='auto' with a wider omega"), "--model auto with a larger --omega-max"),
     (re.compile(r"\(res\.norm is the total\)"), "(the total is the fitted norm, attribute norm of an --out file)"),
     (re.compile(r"with fit_data the spectrum"), "fitted, the spectrum"),
     (re.compile(r"compare with method 'rlista\+'"), "compare with --method rlista+"),

@@ -418,8 +418,8 @@ def solve(
     at_edge = edge_share > EDGE_WEIGHT_MAX
     if np.any(at_edge):
         prefix = "" if single else f"{int(at_edge.sum())} of {at_edge.size} spectra: "
-        warnings.append(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
-                                                omega_max=net.v_max / beta))
+        warnings.append(_for_named_model(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
+                                                                 omega_max=net.v_max / beta), model))
 
     dens = weights_to_density(weights, nu, beta, omega, norm)
     # what A on the user's grid holds (the model's grid points inside it miss the cells cut by its ends)
@@ -467,8 +467,9 @@ def solve(
                 if reliable is not None:
                     reliable = reliable & ~failed
                 prefix = "" if single else f"{int(failed.sum())} of {failed.size} spectra: "
-                warnings.append(prefix + FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
-                                                           omega_max=net.v_max / beta))
+                text = FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
+                                         omega_max=net.v_max / beta)
+                warnings.append(_for_named_model(prefix + text, model))
             too_good = errors_look_too_large(chi2)
             if np.any(too_good):
                 prefix = "" if single else f"{int(too_good.sum())} of {too_good.size} spectra: "
@@ -498,6 +499,15 @@ def solve(
         averaged_with=averaged_with,
         broadened_share=None if share is None else (float(share[0]) if single else share),
     )
+
+
+def _for_named_model(warning: str, model) -> str:
+    """A warning's advice to widen omega, for a model asked for by name: only a wider model's window helps."""
+    if isinstance(model, str) and model == "auto":
+        return warning
+    return warning.replace("widen omega (model='auto' then takes a wider window)",
+                           "use model='auto' with a wider omega, or a model of a wider window (this one serves "
+                           "no more than its own)")
 
 
 def check_default_mix(flat_weight: float, floor: float) -> None:

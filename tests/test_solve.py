@@ -153,13 +153,13 @@ def test_explicit_model_narrower_than_omega_warns(tiny_model):
 
 
 def test_window_too_narrow_is_flagged(tiny_model):
-    """Half the weight beyond |omega| = V / beta = 5: piled up at the edge, flagged, told to widen omega."""
+    """Half the weight beyond |omega| = V / beta = 5: piled up at the edge, flagged, told of a wider window."""
     tau = np.linspace(0, BETA, 81)
     omega = np.linspace(-5, 5, 101)
     beyond = ac_learned.solve(tau, make_data(tau, peaks=((0.5, 0.6, 0.5), (8.0, 1.0, 0.5))), beta=BETA,
                               omega=omega, err=1e-4, model=str(tiny_model))
     assert beyond.reliable is False
-    assert any("outer 10% of the model's window" in w and "widen omega" in w for w in beyond.warnings)
+    assert any("outer 10% of the model's window" in w and "a model of a wider window" in w for w in beyond.warnings)
     inside = ac_learned.solve(tau, make_data(tau), beta=BETA, omega=omega, err=1e-4, model=str(tiny_model))
     assert not any("outer 10%" in w for w in inside.warnings)
 
@@ -292,3 +292,13 @@ def test_a_window_of_a_few_temperatures_is_warned_of_and_the_weight_beyond_it_is
             assert said == [pytest.approx(100 * missing, abs=0.1)]
         else:
             assert said == []
+
+
+def test_a_named_model_at_its_edge_is_told_of_a_wider_model_not_of_a_wider_omega(tiny_model):
+    """Session 16 retest: with an explicit model the advice was to widen omega, which that model cannot serve."""
+    tau = np.linspace(0, BETA, 81)
+    g = make_data(tau, peaks=((-1.0, 0.3, 0.5), (7.0, 0.5, 0.5)))  # weight beyond the tiny model's |omega| <= 5
+    omega = np.linspace(-5.0, 5.0, 81)
+    res = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=1e-3, model=str(tiny_model))
+    advice = [w for w in res.warnings if "model's window" in w]  # at its edge; and the fit fails
+    assert len(advice) == 2 and all("or a model of a wider window" in w and "widen omega" not in w for w in advice)
