@@ -110,7 +110,7 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     net = resolve(model, data.beta * omega_max)
     wn = np.asarray(data.grid, dtype=float)
     bins = None if data.bins is None else np.asarray(data.bins)
-    stdev = _point_errors(data, err)
+    stdev = _point_errors(data, err)[0]
     if stdev is not None and (stdev.shape != wn.shape or not np.all(np.isfinite(stdev)) or np.any(stdev <= 0)):
         raise InputError(f"{data.path}: the Matsubara error bars must be finite and positive, one per frequency "
                          f"(the file's contain NaN, zeros or negative values, or do not match the {wn.size} "
@@ -139,21 +139,26 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
                      bins=mapped_bins, source=data.source, path=data.path, meta=meta, mapped_from=source)
 
 
-def _point_errors(data: GreenData, err: float | None) -> np.ndarray | None:
-    """One-sigma errors per grid point: ``err`` if given, else the file's errors, covariance or bins.
+def _point_errors(data: GreenData, err: float | None) -> tuple[np.ndarray | None, str]:
+    """One-sigma errors per grid point, and where they came from in words.
 
-    For complex (Matsubara) bins the larger of the real and imaginary parts' spreads.
+    ``err`` if given, else the file's errors (for G(tau) mapped from Matsubara data: those propagated
+    through the map), covariance or bins; for complex (Matsubara) bins the larger of the real and
+    imaginary parts' spreads.
     """
     if err is not None:
-        return np.full(np.shape(data.grid), float(err))
+        return np.full(np.shape(data.grid), float(err)), f"--err {err:g} (the file's error bars replaced)"
     if data.errors is not None:
-        return np.asarray(data.errors, dtype=float)
+        return np.asarray(data.errors, dtype=float), (
+            "propagated from the Matsubara data's errors through the map to G(tau)"
+            if data.meta.get("from_matsubara") else "the file's error bars")
     if data.cov is not None:
-        return np.sqrt(np.real(np.diagonal(data.cov)))
+        return np.sqrt(np.real(np.diagonal(data.cov))), "the diagonal of the file's covariance"
     if data.bins is not None:
         b = np.asarray(data.bins)
-        return np.maximum(b.real.std(axis=0, ddof=1), b.imag.std(axis=0, ddof=1)) / np.sqrt(b.shape[0])
-    return None
+        return (np.maximum(b.real.std(axis=0, ddof=1), b.imag.std(axis=0, ddof=1)) / np.sqrt(b.shape[0]),
+                "the standard error of the file's bins")
+    return None, ""
 
 
 def _maxent_solve(tau, g, beta, omega, err, method, model, backend, device,
@@ -336,7 +341,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         data = tau_from_matsubara(data, omega_max, model, err)
         err = None  # used for the Matsubara points; the mapped G(tau) carries its own errors
     g = _one_spectrum(data)
-    errors = _point_errors(data, err)
+    errors, errors_from = _point_errors(data, err)
     omega = np.linspace(-omega_max, omega_max, int(n_omega))
     kw = {"model": model, "backend": backend, "device": device}
     if method != "rlista":
@@ -352,7 +357,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
             band, notes = _maxent_band(data.grid, g, data.beta, omega, errors, data.bins, cov, draws, res, **mkw)
         notes[:0] = res.notes + ([window_note] if window_note else [])  # e.g. rlista+'s default model: said
         return ContinuationOutput(data, res, band, method, notes=notes, errors=errors,
-                                  errors_from=_errors_source(data, err))
+                                  errors_from=errors_from)
     n_draws = 200 if n_draws is None else int(n_draws)
     use_cov, cov_note = _usable_covariance(data, err)
     source = data.mapped_from if (errors is not None and not use_cov) else None
@@ -376,20 +381,7 @@ def continue_data(data: GreenData, omega_max: float | None = None, n_omega: int 
         notes.append(f"the network read the mapped G(tau); its spectrum was then fitted to the "
                      f"{source.data.omega_n.size} Matsubara points themselves (chi2 is per real number of them)")
     return ContinuationOutput(data, res, band, method, notes=notes, errors=errors,
-                              errors_from=_errors_source(data, err))
-
-
-def _errors_source(data: GreenData, err: float | None) -> str:
-    """Where the errors of :func:`_point_errors` came from, in words."""
-    if err is not None:
-        return f"--err {err:g} (the file's error bars replaced)"
-    if data.meta.get("from_matsubara"):
-        return "propagated from the Matsubara data's errors through the map to G(tau)"
-    for what, name in (("errors", "the file's error bars"), ("cov", "the diagonal of the file's covariance"),
-                       ("bins", "the standard error of the file's bins")):
-        if getattr(data, what) is not None:
-            return name
-    return ""
+                              errors_from=errors_from)
 
 
 def _biased_tail_verdict(data: GreenData, res: ContinuationResult, fitted_to: MatsubaraSource | None = None) -> None:
