@@ -28,12 +28,17 @@ RECOMMENDATION = (
 #: chi2/N above which a spectrum fitted to the data (target 1) is said not to fit them.
 FIT_NOTE_ABOVE = 2.0
 
+#: What to do about spectral weight beyond the model's window ({widen} of FIT_FAILED and AT_EDGE): with
+#: model="auto" a wider omega brings a wider model; a model asked for by name serves no more than its own.
+WIDEN_AUTO = "widen omega (model='auto' then takes a wider window)"
+WIDEN_NAMED = ("use model='auto' with a wider omega, or a model of a wider window (this one serves no more than "
+               "its own)")
+
 FIT_FAILED = (
     "even fitted to the data the spectrum reaches only chi2/N = {chi2:.3g} (> {limit:g}): no non-negative "
     "spectrum in the model's window |omega| <= {omega_max:.4g} (which holds the requested omega) fits these "
-    "data to their error bars. If spectral weight may lie beyond that, widen omega (model='auto' then takes a "
-    "wider window); otherwise the error bars are too small (correlated bins, too few samples) or G is not a "
-    "diagonal fermionic Green's function"
+    "data to their error bars. If spectral weight may lie beyond that, {widen}; otherwise the error bars are "
+    "too small (correlated bins, too few samples) or G is not a diagonal fermionic Green's function"
 )
 #: How that warning begins (dropped where a failed Matsubara tail fit explains the high chi2).
 FIT_FAILED_START = FIT_FAILED.split("{", 1)[0]
@@ -184,7 +189,7 @@ NARROW_WINDOW = (
 AT_EDGE = (
     "{share:.0%} of the spectral weight lies within the outer {outer:.0%} of the model's window "
     "|omega| <= {omega_max:.4g}: the spectrum probably extends beyond it and what lies beyond has been piled "
-    "up at the edge; widen omega (model='auto' then takes a wider window)"
+    "up at the edge; {widen}"
 )
 
 

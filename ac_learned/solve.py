@@ -26,6 +26,8 @@ from .diagnostics import (
     NOISE_ABOVE_MODEL,
     OUTSIDE_GRID_PHRASE,
     RECOMMENDATION,
+    WIDEN_AUTO,
+    WIDEN_NAMED,
     chi2_per_point,
     end_spacing,
     errors_look_too_large,
@@ -127,14 +129,25 @@ class ContinuationResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _as_1d_grid(name: str, arr, min_points: int) -> np.ndarray:
+def checked_grid(name: str, arr, min_points: int) -> np.ndarray:
+    """``arr`` as a real 1-D grid of at least ``min_points`` finite, strictly increasing points.
+
+    Raises
+    ------
+    InputError
+        Naming ``name`` and, for an unsorted grid, the first point that does not exceed its predecessor.
+    """
     out = real_array(arr, f"{name} must be a 1-D array of real numbers (a complex grid is not accepted)")
     if out.ndim != 1 or out.size < min_points:
         raise InputError(f"{name} must be 1-D with at least {min_points} points, got shape {out.shape}")
     if not np.all(np.isfinite(out)):
-        raise InputError(f"{name} contains NaN or inf")
-    if np.any(np.diff(out) <= 0):
-        raise InputError(f"{name} must be strictly increasing")
+        raise InputError(f"{name} must be a 1-D array of finite numbers (it holds NaN or inf)")
+    steps = np.diff(out) <= 0
+    if np.any(steps):
+        first = int(np.argmax(steps))
+        raise InputError(f"{name} must be strictly increasing, but point {first + 1} ({out[first + 1]:.6g}) does "
+                         f"not exceed point {first} ({out[first]:.6g}); sort the points (and the data with them) and "
+                         "drop duplicates")
     return out
 
 
@@ -179,7 +192,7 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
         raise InputError(f"beta must be a positive number, got {beta!r}") from None
     if not np.isfinite(beta) or beta <= 0:
         raise InputError(f"beta must be a positive number, got {beta}")
-    tau = _as_1d_grid("tau", tau, 4)
+    tau = checked_grid("tau", tau, 4)
     if tau[0] < -1e-10 * beta or tau[-1] > beta * (1 + 1e-10):
         raise InputError(f"tau must lie in [0, beta] = [0, {beta}], got [{tau[0]}, {tau[-1]}]; check beta")
     check_tau_covers_beta(tau, beta)
@@ -357,7 +370,7 @@ def solve(
         chol = cholesky_factor(cov)
         err = np.sqrt(np.diag(cov))
     tau, g2, beta, err2 = validate_tau_input(tau, g, beta, err)
-    omega = _as_1d_grid("omega", omega, 2)
+    omega = checked_grid("omega", omega, 2)
     single = np.ndim(g) == 1
     v_required = beta * float(np.max(np.abs(omega)))
     warnings: list[str] = []
@@ -414,12 +427,13 @@ def solve(
                                                                     share, target)
             norm = norm * norm_scale
 
+    widen = WIDEN_AUTO if isinstance(model, str) and model == "auto" else WIDEN_NAMED
     edge_share = weight_at_window_edge(weights, nu, net.v_max)
     at_edge = edge_share > EDGE_WEIGHT_MAX
     if np.any(at_edge):
         prefix = "" if single else f"{int(at_edge.sum())} of {at_edge.size} spectra: "
-        warnings.append(_for_named_model(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
-                                                                 omega_max=net.v_max / beta), model))
+        warnings.append(prefix + AT_EDGE.format(share=float(edge_share.max()), outer=1 - EDGE_REGION,
+                                                omega_max=net.v_max / beta, widen=widen))
 
     dens = weights_to_density(weights, nu, beta, omega, norm)
     # what A on the user's grid holds (the model's grid points inside it miss the cells cut by its ends)
@@ -467,9 +481,8 @@ def solve(
                 if reliable is not None:
                     reliable = reliable & ~failed
                 prefix = "" if single else f"{int(failed.sum())} of {failed.size} spectra: "
-                text = FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
-                                         omega_max=net.v_max / beta)
-                warnings.append(_for_named_model(prefix + text, model))
+                warnings.append(prefix + FIT_FAILED.format(chi2=float(chi2[failed].max()), limit=FIT_NOTE_ABOVE,
+                                                           omega_max=net.v_max / beta, widen=widen))
             too_good = errors_look_too_large(chi2)
             if np.any(too_good):
                 prefix = "" if single else f"{int(too_good.sum())} of {too_good.size} spectra: "
@@ -499,15 +512,6 @@ def solve(
         averaged_with=averaged_with,
         broadened_share=None if share is None else (float(share[0]) if single else share),
     )
-
-
-def _for_named_model(warning: str, model) -> str:
-    """A warning's advice to widen omega, for a model asked for by name: only a wider model's window helps."""
-    if isinstance(model, str) and model == "auto":
-        return warning
-    return warning.replace("widen omega (model='auto' then takes a wider window)",
-                           "use model='auto' with a wider omega, or a model of a wider window (this one serves "
-                           "no more than its own)")
 
 
 def check_default_mix(flat_weight: float, floor: float) -> None:

@@ -580,9 +580,9 @@ def test_output_records_the_files_sign_the_errors_used_and_the_norm(tmp_path, ti
 
 def test_command_line_advice_names_options_not_python_keywords():
     from ac_learned.cli import cli_message
-    from ac_learned.diagnostics import AT_EDGE, RECOMMENDATION
+    from ac_learned.diagnostics import AT_EDGE, RECOMMENDATION, WIDEN_AUTO
 
-    said = cli_message(AT_EDGE.format(share=0.2, outer=0.1, omega_max=3.0) + "; " + RECOMMENDATION
+    said = cli_message(AT_EDGE.format(share=0.2, outer=0.1, omega_max=3.0, widen=WIDEN_AUTO) + "; " + RECOMMENDATION
                        + "; A on the grid integrates to the rest (res.norm is the total); widen omega to see it")
     assert "--omega-max" in said and "--method rlista+" in said and "norm" in said
     for python_word in ("model='auto'", "res.norm", "fit_data", "widen omega"):

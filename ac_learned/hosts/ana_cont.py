@@ -61,6 +61,7 @@ from ..matsubara_fit import backtransform as matsubara_backtransform
 from ..solve import (
     ContinuationResult,
     check_default_mix,
+    checked_grid,
     default_broadened_share,
     default_model_from_spectrum,
     density_with_broadened_share,
@@ -436,14 +437,7 @@ def _check_axes(problem, what: str) -> None:
         raise InputError(f"{what}: im_data has {n_data} points and im_axis {im_axis.size}; pass one value of G "
                          "per point of im_axis")
     for name, axis in (("im_axis", im_axis), ("re_axis", re_axis)):
-        if axis.ndim != 1 or not numpy.all(numpy.isfinite(axis)):
-            raise InputError(f"{what}: {name} must be a 1-D array of finite numbers (it holds NaN or inf, or is "
-                             f"not 1-D: shape {axis.shape})")
-        if numpy.any(numpy.diff(axis) <= 0):
-            first = int(numpy.argmax(numpy.diff(axis) <= 0))
-            raise InputError(f"{what}: {name} must be strictly increasing, but point {first + 1} "
-                             f"({axis[first + 1]:.6g}) does not exceed point {first} ({axis[first]:.6g}); sort the "
-                             "points (and the data with them) and drop duplicates")
+        checked_grid(f"{what}: {name}", axis, 1)
 
 
 def physical_axes(problem) -> tuple[numpy.ndarray, numpy.ndarray, float | None]:
