@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_models)
     b = sub.add_parser("bench", add_help=False,
                        help="benchmarks beside MaxEnt: time, gpu, fig2a, params, robustness, default, reliability, "
-                            "papertable (`ac-learned bench --help`)")
+                            "papertable; behind solve's defaults: broadening, averaging, noiseband, narrowwindow, "
+                            "errorscale, srvo3 (`ac-learned bench --help`)")
     b.add_argument("bench_args", nargs=argparse.REMAINDER)
     b.set_defaults(func=_cmd_bench)
     return p

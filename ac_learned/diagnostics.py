@@ -123,9 +123,18 @@ def errors_look_too_large(chi2_fitted: np.ndarray) -> np.ndarray:
 
 
 NOISE_ABOVE_MODEL = (
-    "the data's relative noise ({sigma:.2g} of G(0)+G(beta)) is above the largest that model {name} was "
+    "the data's relative noise ({sigma:.2g} of G(0)+G(beta){where}) is above the largest that model {name} was "
     "trained on ({ceiling:.2g}): its spectrum is a poor guide for such data, even fitted (reliable is False); "
-    "use model='auto', which picks a model trained on this noise"
+    "{advice}"
+)
+#: {where} of NOISE_ABOVE_MODEL for data averaged to the model's resolution (a grid denser than the model's).
+NOISE_AVERAGED = ", after averaging the points to the model's resolution"
+#: {advice} of NOISE_ABOVE_MODEL for a model asked for by name.
+NOISE_ADVICE_NAMED = "use model='auto', which picks a model trained on this noise"
+#: {advice} of NOISE_ABOVE_MODEL when model='auto' chose the model: no shipped model covers such noise.
+NOISE_ADVICE_AUTO = (
+    "no shipped model was trained on noise this large. Lower it (more measurements: the noise falls as one over "
+    "the square root of their number), or continue with MaxEnt (method 'maxent'), which takes any noise level"
 )
 
 

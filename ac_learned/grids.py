@@ -8,7 +8,10 @@ to a density ``A(omega)`` on the user's (possibly non-uniform) frequency grid.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import sparse
 from scipy.interpolate import CubicSpline
 
 from .errors import InputError
@@ -160,6 +163,140 @@ def resampling_error(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray,
         full = resample_to_x(tau, g, beta, x)
     diff = resample_to_x(tau[keep], g[..., keep], beta, x) - full
     return np.sqrt(np.mean(diff ** 2, axis=-1)) / 15.0
+
+
+#: Fewest data points averaged into one node (a quadratic through fewer would hardly lower the noise).
+AVERAGE_MIN_POINTS = 5
+#: Widest span of the points averaged into one node, as a share of the model grid's local spacing: the
+#: node's bias from G's curvature then stays below 2e-6 of G(0) + G(beta) for weight at |nu| = 1000.
+AVERAGE_SPAN = 0.5
+
+
+@dataclass
+class Averaged:
+    """Data on a dense tau grid averaged to the resolution of a model's grid (:func:`average_to_grid`).
+
+    Attributes
+    ----------
+    tau : ndarray, shape (Nnodes,)
+        Times of the nodes: the data's own points where they are no denser than the model's grid, the
+        centres of the averaged groups elsewhere.
+    g : ndarray, shape (n, Nnodes)
+    err : ndarray, shape (n, Nnodes) or None
+        One-sigma errors of the nodes, propagated from the data's (None without errors).
+    shrink : ndarray, shape (n, Nnodes) or None
+        ``err`` over the rms error of the points each node averages (1 for the data's own points).
+    grouped : bool
+        Whether any points were averaged (False: the nodes are the data themselves).
+    """
+
+    tau: np.ndarray
+    g: np.ndarray
+    err: np.ndarray | None
+    shrink: np.ndarray | None
+    grouped: bool
+
+
+def _groups(t: np.ndarray, x: np.ndarray) -> list[tuple[int, int]]:
+    """Runs ``[i, j)`` of ``t`` each averaged into one node: at least ``AVERAGE_MIN_POINTS`` points spanning
+    less than ``AVERAGE_SPAN`` times the spacing of ``x`` there; single points elsewhere."""
+    span = AVERAGE_SPAN * np.interp(t, 0.5 * (x[1:] + x[:-1]), np.diff(x))
+    runs, i = [], 0
+    while i < t.size:
+        j = int(np.searchsorted(t, t[i] + span[i], side="left"))
+        step = j - i if j - i >= AVERAGE_MIN_POINTS else 1
+        runs.append((i, i + step))
+        i += step
+    return runs
+
+
+def averaging_map(tau: np.ndarray, beta: float, x: np.ndarray) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+    """The linear map from data on ``tau`` to nodes at the resolution of a model's grid ``x``.
+
+    Where the data are denser than ``x`` (at least ``AVERAGE_MIN_POINTS`` points within
+    ``AVERAGE_SPAN`` of its local spacing) a run of points becomes one node: the value at the run's centre
+    of the least-squares quadratic through them (unbiased for any quadratic; its noise is
+    ``sqrt(9 / (4 n))`` of the points' for ``n`` points).  Elsewhere the points are kept.
+
+    Returns
+    -------
+    tau_nodes : ndarray, shape (Nnodes,)
+    matrix : scipy.sparse.csr_matrix, shape (Nnodes, Ntau), or None
+        ``nodes = matrix @ data``; None when no points are averaged.
+    """
+    tau = np.asarray(tau, float)
+    runs = _groups(tau / beta, np.asarray(x, float))
+    if len(runs) == tau.size:
+        return tau, None
+    rows, cols, vals, centres = [], [], [], []
+    for k, (i, j) in enumerate(runs):
+        s = tau[i:j]
+        centre = 0.5 * (s[0] + s[-1])
+        coef = np.ones(1)
+        if j - i > 1:
+            u = (s - centre) / (0.5 * (s[-1] - s[0]))
+            coef = np.linalg.pinv(np.stack([np.ones_like(u), u, u * u], axis=1))[0]
+        rows.extend([k] * (j - i))
+        cols.extend(range(i, j))
+        vals.extend(coef)
+        centres.append(centre)
+    return np.asarray(centres), sparse.csr_matrix((vals, (rows, cols)), shape=(len(runs), tau.size))
+
+
+def average_to_grid(tau: np.ndarray, g: np.ndarray, beta: float, x: np.ndarray, err=None,
+                    cov: np.ndarray | None = None) -> Averaged:
+    """``g`` on ``tau`` averaged to the resolution of a model's grid ``x`` (:func:`averaging_map`).
+
+    A model reads its input on ``x`` (128 points); interpolated from, say, 10001 points, that input
+    would carry each point's full noise.  Averaged first, it carries the noise of the averages, which is
+    how much the data constrain the spectrum at the model's resolution.
+
+    Parameters
+    ----------
+    tau : ndarray, shape (Ntau,)
+    g : ndarray, shape (Ntau,) or (n, Ntau)
+    beta : float
+    x : ndarray
+        The model's reduced grid.
+    err : float or ndarray, optional
+        Independent one-sigma errors of ``g`` (broadcast to its shape).
+    cov : ndarray, shape (Ntau, Ntau), optional
+        Their covariance instead (the same for every row): correlated noise averages out less.
+
+    Returns
+    -------
+    Averaged
+    """
+    g2 = np.atleast_2d(np.asarray(g, float))
+    nodes, matrix = averaging_map(tau, beta, x)
+    if err is None and cov is None:
+        return Averaged(nodes, g2 if matrix is None else (matrix @ g2.T).T, None, None, matrix is not None)
+    var = (np.diag(np.asarray(cov, float)) if cov is not None
+           else np.broadcast_to(np.asarray(err, float) ** 2, g2.shape))
+    var = np.broadcast_to(var, g2.shape)
+    if matrix is None:
+        return Averaged(nodes, g2, np.sqrt(var), np.ones(var.shape), False)
+    if cov is not None:
+        node_var = np.asarray((matrix @ sparse.csr_matrix(cov)).multiply(matrix).sum(axis=1)).ravel()
+        node_var = np.broadcast_to(node_var, (g2.shape[0], nodes.size))
+    else:
+        node_var = (matrix.multiply(matrix) @ var.T).T
+    members = (matrix != 0).astype(float)
+    mean_var = (members @ var.T).T / np.asarray(members.sum(axis=1)).ravel()
+    err_nodes = np.sqrt(node_var)
+    return Averaged(nodes, (matrix @ g2.T).T, err_nodes, err_nodes / np.sqrt(mean_var), True)
+
+
+def noise_shrink(averaged: Averaged, beta: float, x: np.ndarray) -> np.ndarray:
+    """Per row, the median over a model's grid ``x`` of the nodes' noise reduction (``Averaged.shrink``).
+
+    The data's per-point relative noise times this factor is their noise at the model's resolution: the
+    number to compare with the noise a model was trained on (1 when nothing was averaged).
+    """
+    if averaged.shrink is None or not averaged.grouped:
+        return np.ones(averaged.g.shape[0])
+    t = averaged.tau / beta
+    return np.array([np.median(np.interp(x, t, row)) for row in averaged.shrink])
 
 
 def _piecewise_linear_antiderivative(knots: np.ndarray, values: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -67,10 +67,9 @@ class TorchBackend:
     name = "torch"
 
     def __init__(self, model: LoadedModel, device: str = "cpu", dtype: str = "float64"):
-        try:
-            import torch
-        except ImportError:
-            raise BackendError("backend='torch' needs PyTorch: pip install torch==2.13.0") from None
+        from ._torch import require_torch
+
+        torch = require_torch(f"backend='torch' (device={device!r})")
         if str(device).startswith("cuda") and not torch.cuda.is_available():
             raise BackendError(
                 f"device={device!r} was asked for but CUDA is not available on this machine "

@@ -32,8 +32,10 @@ biased 3-term tail (a likelihood-ratio test of the nested tails).  When its
 p-value is below ``TAIL_P_SWITCH`` (1 %), 5 terms are fitted (their map
 triples the error of the two end points only) and tested against 7 the same
 way.  A 5-term tail rejected at ``TAIL_P_WARN`` (0.1 %) means the data stop too
-low for a tail fit; 7 terms are used and
-:attr:`MatsubaraToTau.tail_warning` says so.
+low for a tail fit, or their error bars are too small; 7 terms are used and
+:attr:`MatsubaraToTau.tail_warning` says so, and which: a tail cut short is
+biased the more the lower the frequencies it is fitted on, so where the lower
+half of the frequencies fits it no worse the error bars are to blame.
 
 Conventions follow :mod:`ac_learned.conventions`: ``G(i omega_n) =
 int A / (i omega_n - omega)``, ``omega_n = (2n + 1) pi / beta``, standard sign.
@@ -91,8 +93,14 @@ class MatsubaraToTau:
         tail against 7 when 7 were needed), on the first row of ``g_iw``; None without error bars or
         with ``n_terms`` given.
     tail_warning : str or None
-        Set when the 5-term tail fails its test too: the frequencies stop too low for the spectrum,
-        and ``g_tau`` may be biased by several of its error bars.
+        Set when the 5-term tail fails its test too: ``g_tau`` may be biased by several of its error
+        bars.  It names the last frequency used (and, when ``n_max`` cut the data, how far they reach)
+        and what failed: frequencies too low for the tail or error bars too small for the data, or
+        the error bars alone where the tail fits the lower half of the frequencies no worse (a tail
+        cut short would fit it worse).
+    n_used : int or None
+        How many of the first frequencies the map acts on (``operator`` has ``2 * n_used`` columns);
+        more than ``n_max`` only with ``extend``.
     """
 
     tau: np.ndarray
@@ -104,6 +112,7 @@ class MatsubaraToTau:
     n_terms: int = N_FIT_TERMS
     tail_p: float | None = None
     tail_warning: str | None = None
+    n_used: int | None = None
 
 
 def beta_from_frequencies(odd, omega_n) -> float:
@@ -274,7 +283,7 @@ def _stacked_covariance(nw: int, stdev, cov) -> np.ndarray | None:
 
 def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, cov=None,
                      n_fit: int | None = None, n_max: int | None = None,
-                     n_terms: int | None = None) -> MatsubaraToTau:
+                     n_terms: int | None = None, extend: bool = False) -> MatsubaraToTau:
     """Transform fermionic ``G(i omega_n)`` to ``G(tau)`` with tail subtraction.
 
     Parameters
@@ -302,11 +311,14 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
         Tail terms to fit (at least 3).  None: 3, or 5 or 7 when the data with their error bars show
         the shorter tail to be biased (see the module's notes and ``tail_warning``); without error
         bars 3.
+    extend : bool
+        When the tail fails its test on the first ``n_max`` frequencies and more are given, map all of
+        them instead if the tail then passes (the cut, not the data, was too low for it).
 
     Returns
     -------
     MatsubaraToTau
-        Its ``operator`` acts on the first ``n_max`` frequencies.
+        Its ``operator`` acts on the first ``n_used`` frequencies (``n_max``, or all with ``extend``).
     """
     beta = matsubara_beta(omega_n, beta)
     wn = np.asarray(omega_n, dtype=float)
@@ -324,20 +336,34 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
         raise InputError(f"stdev must be a scalar or have shape {wn.shape}, got {np.shape(stdev)}")
     if cov is not None and np.shape(cov) != (wn.size, wn.size):
         raise InputError(f"cov must have shape ({wn.size}, {wn.size}), got {np.shape(cov)}")
-    if n_max is not None:
-        n_max = int(n_max)
-        if n_max < 4:
-            raise InputError(f"n_max must be at least 4, got {n_max}")
-        if stdev is not None:
-            stdev = np.broadcast_to(np.asarray(stdev, dtype=float), wn.shape)[:n_max]
-        if cov is not None:
-            cov = np.asarray(cov)[:n_max, :n_max]
-        wn, g = wn[:n_max], g[..., :n_max]
+    n_given = wn.size
+    if n_max is not None and int(n_max) < 4:
+        raise InputError(f"n_max must be at least 4, got {int(n_max)}")
+    n_max = n_given if n_max is None else min(int(n_max), n_given)
+    given = (n_given, float(wn[-1]))
+    res = _mapped(wn, g, tau, beta, stdev, cov, n_fit, n_max, n_terms, given)
+    if extend and res.tail_warning is not None and n_max < n_given:
+        more = _mapped(wn, g, tau, beta, stdev, cov, n_fit, n_given, n_terms, given)
+        if more.tail_warning is None:
+            return more
+        res.tail_warning += f"; mapped from all {n_given} frequencies the tail fails its test too"
+    return res
+
+
+def _mapped(wn: np.ndarray, g: np.ndarray, tau: np.ndarray, beta: float, stdev, cov, n_fit: int | None,
+            n_max: int, n_terms: int | None, given: tuple[int, float]) -> MatsubaraToTau:
+    """:func:`matsubara_to_tau` on the first ``n_max`` frequencies (inputs checked); ``given`` is the number
+    of frequencies given and the last of them (for the wording of ``tail_warning``)."""
+    if stdev is not None:
+        stdev = np.broadcast_to(np.asarray(stdev, dtype=float), wn.shape)[:n_max]
+    if cov is not None:
+        cov = np.asarray(cov)[:n_max, :n_max]
+    wn, g = wn[:n_max], g[..., :n_max]
     sigma_fit = None
     if cov is not None:
         sigma_fit = np.sqrt(np.abs(np.real(np.diag(np.asarray(cov)))))
     elif stdev is not None:
-        sigma_fit = np.broadcast_to(np.asarray(stdev, dtype=float), wn.shape)
+        sigma_fit = stdev
     if sigma_fit is not None and (not np.all(np.isfinite(sigma_fit)) or np.any(sigma_fit <= 0)):
         raise InputError("stdev (or the diagonal of cov) must be finite and strictly positive")
     stacked = np.concatenate([g.real, g.imag], axis=-1).astype(float)
@@ -345,7 +371,8 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
     tail_p, warning = None, None
     if n_terms is None and s is not None:
         first_row = stacked.reshape(-1, 2 * wn.size)[0]
-        n_terms, (op, p), tail_p, warning = _checked_tail_terms(wn, beta, tau, sigma_fit, n_fit, first_row, s)
+        n_terms, (op, p), tail_p, warning = _checked_tail_terms(wn, beta, tau, sigma_fit, n_fit, first_row, s,
+                                                                given)
     else:
         n_terms = N_FIT_TERMS if n_terms is None else int(n_terms)
         op, p = matsubara_operator(wn, beta, tau, stdev=sigma_fit, n_fit=n_fit, n_terms=n_terms)
@@ -353,7 +380,7 @@ def matsubara_to_tau(omega_n, g_iw, tau, beta: float | None = None, stdev=None, 
     tail = stacked @ p.T
     err = None if s is None else np.sqrt(np.maximum(np.sum((op @ s) * op, axis=1), 0.0))
     return MatsubaraToTau(tau=tau, g_tau=g_tau, err_tau=err, tail=tail, beta=beta, operator=op,
-                          n_terms=n_terms, tail_p=tail_p, tail_warning=warning)
+                          n_terms=n_terms, tail_p=tail_p, tail_warning=warning, n_used=int(wn.size))
 
 
 def tail_test(op: np.ndarray, op_next: np.ndarray, stacked: np.ndarray, cov_stacked: np.ndarray
@@ -381,12 +408,13 @@ def tail_test(op: np.ndarray, op_next: np.ndarray, stacked: np.ndarray, cov_stac
 
 
 def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit, n_fit: int | None,
-                        stacked: np.ndarray, cov_stacked: np.ndarray
+                        stacked: np.ndarray, cov_stacked: np.ndarray, given: tuple[int, float] | None = None
                         ) -> tuple[int, tuple[np.ndarray, np.ndarray], float | None, str | None]:
     """The fewest tail terms of ``TAIL_TERMS_TRIED`` that pass :func:`tail_test` against the next.
 
     Returns the terms, their ``(L, P)`` of :func:`matsubara_operator`, the p-value of the last test made,
     and a warning when the second-last tail fails at ``TAIL_P_WARN`` (the last tried is then used).
+    ``given`` is the number of frequencies given and the last of them, when ``wn`` is a cut of them.
     """
     most = wn.size if n_fit is None else int(n_fit)  # a tail cannot have more terms than fitted points
     tried = [k for k in TAIL_TERMS_TRIED if k <= most] or [N_FIT_TERMS]
@@ -400,12 +428,54 @@ def _checked_tail_terms(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit,
             return k, maps[k], p, None
     warning = None
     if p < TAIL_P_WARN:
-        warning = (f"the Matsubara data stop at omega_n = {wn[-1]:.4g}, too low for the tail fitted there, or "
-                   f"their error bars are too small for these data: "
-                   f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) differ by "
-                   f"about {bias:.2g} error bars rms, a lower bound on the bias), and the {tried[-1]}-term G(tau) "
-                   f"used cannot be checked and may be off by as much. The tail "
-                   f"1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to several "
-                   f"times the width (if they already reach that far, the error bars of the highest frequencies "
-                   f"are likely smaller than the data's true spread there)")
+        test = (f"{tried[-2]} tail terms are rejected against {tried[-1]} (p = {p:.2g}; their G(tau) differ by "
+                f"about {bias:.2g} error bars rms, a lower bound on the bias), and the {tried[-1]}-term G(tau) "
+                f"used cannot be checked and may be off by as much")
+        lower = _lower_half_fits_no_worse(wn, beta, tau, sigma_fit, stacked, cov_stacked, tried[-2:], bias)
+        warning = _tail_warning(float(wn[-1]), wn.size, given, lower, test)
     return tried[-1], maps[tried[-1]], p, warning
+
+
+#: Fewest frequencies in the lower half of the data for :func:`_lower_half_fits_no_worse` to be tried.
+TAIL_PROBE_MIN = 20
+
+
+def _lower_half_fits_no_worse(wn: np.ndarray, beta: float, tau: np.ndarray, sigma_fit: np.ndarray,
+                              stacked: np.ndarray, cov_stacked: np.ndarray, terms, bias: float) -> bool:
+    """Whether the failed tail test finds no more bias on the lower half of the frequencies than on all.
+
+    A tail cut short (frequencies too low for it) is biased the more, in its error bars, the lower the
+    frequencies it is fitted on (on a metal, bands at +-2, beta = 40, sigma = 1e-5 .. 1e-9: 1.6 to 50
+    times more on half of 30-200 frequencies); error bars too small for the data give about the same
+    bias on both.  So a lower half that fits no worse rules the frequencies out as the cause.
+    False when the lower half holds fewer than ``TAIL_PROBE_MIN`` frequencies (no verdict).
+    """
+    half = wn.size // 2
+    if half < TAIL_PROBE_MIN:
+        return False
+    rows = np.r_[0:half, wn.size:wn.size + half]
+    ops = [matsubara_operator(wn[:half], beta, tau, stdev=sigma_fit[:half], n_terms=k)[0] for k in terms]
+    _, bias_half = tail_test(ops[0], ops[1], stacked[rows], cov_stacked[np.ix_(rows, rows)])
+    return bias_half <= bias
+
+
+def _tail_warning(last: float, n_used: int, given: tuple[int, float] | None, not_the_frequencies: bool,
+                  test: str) -> str:
+    """The words of ``MatsubaraToTau.tail_warning``: the frequencies used, the failed ``test``, and its cause.
+
+    ``given`` (frequencies given, the last of them) names a cut of the data; ``not_the_frequencies``
+    (:func:`_lower_half_fits_no_worse`) blames the error bars alone.
+    """
+    cut = given is not None and given[0] > n_used
+    used = (f"the Matsubara frequencies used stop at omega_n = {last:.4g} (the first {n_used} of the {given[0]} "
+            f"given: the map stops at n_max, which a continuation sets at {MATSUBARA_CAP:g} V/beta of the model's "
+            f"window; the data reach {given[1]:.4g})" if cut else f"the Matsubara data stop at omega_n = {last:.4g}")
+    if not_the_frequencies:
+        return (f"{used}: {test}. The frequencies are not what fails: the tail fits the lower half of them no "
+                "worse, which a tail cut short would not. The error bars look too small for these data at the "
+                "highest frequencies (their true spread is larger there, or the values there are not measured "
+                "ones: a fitted tail, or the transform of a G(tau) on a grid)")
+    return (f"{used}, too low for the tail fitted there, or their error bars are too small for these data: "
+            f"{test}. The tail 1/(i omega_n)^k holds only far beyond the spectrum's width: give frequencies up to "
+            "several times the width (if they already reach that far, the error bars of the highest frequencies "
+            "are likely smaller than the data's true spread there)")

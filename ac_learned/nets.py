@@ -20,8 +20,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
-from torch import nn
+
+try:
+    import torch
+    from torch import nn
+except ImportError:  # torch is optional (the [torch] extra): say how to install it
+    from ._torch import require_torch
+
+    require_torch("the torch networks (ac_learned.nets)")
+    raise
 
 from .errors import InputError
 

@@ -132,7 +132,8 @@ def tau_from_matsubara(data: GreenData, omega_max: float, model: str = "auto", e
     if stdev is not None:
         source = MatsubaraSource(MatsubaraData(wn[:n_max], values[:n_max], stdev[:n_max]), mapped.operator,
                                  None if bins is None else bins[:, :n_max])
-    meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size))
+    meta = dict(data.meta, from_matsubara=note, matsubara_points=int(wn.size), matsubara_used=int(n_max),
+                matsubara_norm=float(mapped.tail[0, 0]), matsubara_tail_terms=int(mapped.n_terms))
     if mapped.tail_warning:
         meta["matsubara_tail_warning"] = mapped.tail_warning
     return GreenData(kind="tau", beta=data.beta, grid=tau, values=mapped.g_tau[0], errors=mapped.err_tau,
@@ -243,8 +244,7 @@ def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0
     which MaxEnt fails is left out, with a note; with fewer than half of them left there is no band.
     Returns the band (or None) and the notes.
     """
-    from tqdm import tqdm
-
+    from ._progress import progress_bar
     from .uncertainty import jackknife_samples
 
     rng = np.random.default_rng(seed)
@@ -265,7 +265,7 @@ def _maxent_band(tau, g, beta, omega, errors, bins, cov, n_draws, centre, seed=0
     else:
         samples, method = g + errors * rng.standard_normal((n_draws, len(g))), "error-bar draws"
     runs, failed = [], 0
-    for s in tqdm(samples, desc="MaxEnt band", leave=False, file=sys.stderr):
+    for s in progress_bar(samples, desc="MaxEnt band"):
         try:
             runs.append(_maxent_solve(tau, s, beta, omega, errors, **kw).A)
         except SolverError:
@@ -578,7 +578,9 @@ def _draw(out: ContinuationOutput, tmp: str, fmt: str) -> None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     if out.band is not None:
         ax1.fill_between(res.omega, out.band.lower, out.band.upper, color="C0", alpha=0.3,
-                         label=f"band ({out.band.method}, {out.band.n_samples})")
+                         label=f"spread under the data's noise "
+                               f"({'±1σ' if out.band.method == 'jackknife' else '16–84 %'}, {out.band.method}, "
+                               f"{out.band.n_samples})")
     ax1.plot(res.omega, res.A, "C0", label=f"{out.method} ({res.model_card.get('name')})")
     ax1.set_xlabel("ω")
     ax1.set_ylabel("A(ω)")

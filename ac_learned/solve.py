@@ -24,6 +24,9 @@ from .diagnostics import (
     NARROW_WINDOW,
     NARROW_WINDOW_WARN,
     NOISE_ABOVE_MODEL,
+    NOISE_ADVICE_AUTO,
+    NOISE_ADVICE_NAMED,
+    NOISE_AVERAGED,
     OUTSIDE_GRID_PHRASE,
     RECOMMENDATION,
     WIDEN_AUTO,
@@ -38,6 +41,9 @@ from .diagnostics import (
 )
 from .errors import InputError, real_array
 from .grids import (
+    Averaged,
+    average_to_grid,
+    noise_shrink,
     refine_near_zero,
     resample_to_x,
     resampling_error,
@@ -70,14 +76,17 @@ class ContinuationResult:
         when one was given (None without errors).
     reliable : bool or ndarray of bool or None
         False where ``chi2_network`` exceeds the model's calibrated threshold
-        (the data are unlike the model's training set), and where the
+        (the data are unlike the model's training set; on a grid denser than
+        the model's, both taken at its resolution, see ``err`` of :func:`solve`),
+        and where the
         spectrum fitted to the data still has chi2/N above
         :data:`ac_learned.diagnostics.FIT_NOTE_ABOVE` (no spectrum in the
         window fits the data) or more than 10 % of the weight lies in the
         outer tenth of the model's window (the spectrum reaches beyond it,
         :func:`ac_learned.diagnostics.weight_at_window_edge`), or where the
-        data's relative noise is above the largest the model was trained on
-        (a named low-noise model on noisy data); None without ``err``.
+        data's relative noise (at the model's resolution) is above the largest the
+        model was trained on (a named low-noise model on noisy data, or data
+        noisier than any shipped model's training); None without ``err``.
     warnings : list of str
     model_card : dict
     norm : float or ndarray
@@ -221,17 +230,19 @@ def validate_tau_input(tau, g, beta, err) -> tuple[np.ndarray, np.ndarray, float
 
 def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarray | None = None,
                             beta: float | None = None, x: np.ndarray | None = None,
-                            resampled: np.ndarray | None = None) -> float | None:
-    """``max`` over spectra of ``median(err) / (|G(tau_0)| + |G(tau_last)|)``, or None without errors.
+                            resampled: np.ndarray | None = None, averaged: Averaged | None = None) -> float | None:
+    """``max`` over spectra of the data's relative noise at a model's resolution, or None without errors.
 
-    Used only to choose a noise-band model.  The end points of a grid without
-    ``tau = 0, beta`` underestimate ``G(0) + G(beta)``, so the estimate errs on
-    the noisy side (towards the broad-noise model).  With ``tau``, ``beta`` and
-    the model's grid ``x``, the estimated error of resampling the data onto
-    ``x`` (:func:`ac_learned.grids.resampling_error`) is added in quadrature:
-    on a coarse tau grid with a wide window it, not the QMC noise, limits the
-    network's input.  ``resampled``, when given, is the data in that sign
-    already resampled onto ``x`` (saves one resampling).
+    Without ``tau``, ``beta`` and the model's grid ``x``: ``median(err) / (|G(tau_0)| + |G(tau_last)|)``.
+    With them, the median error is scaled by how much averaging the data to the resolution of ``x``
+    lowers it (:func:`ac_learned.grids.noise_shrink`: 1 on grids no denser than ``x``, about 0.23 for
+    10001 points and 128 Chebyshev points), because the network reads those averages; and the estimated
+    error of resampling them onto ``x`` (:func:`ac_learned.grids.resampling_error`) is added in
+    quadrature: on a coarse tau grid with a wide window it, not the QMC noise, limits the network's
+    input.  The end points of a grid without ``tau = 0, beta`` underestimate ``G(0) + G(beta)``, so the
+    estimate errs on the noisy side (towards the broad-noise model).  ``averaged``, when given, is
+    :func:`ac_learned.grids.average_to_grid` of the data in the positive sign, and ``resampled`` its
+    resampling onto ``x`` (each saves a computation).
     """
     if err is None:
         return None
@@ -239,11 +250,75 @@ def relative_noise_estimate(g: np.ndarray, err: np.ndarray | None, tau: np.ndarr
     norm = np.abs(g[:, 0]) + np.abs(g[:, -1])
     med = np.median(np.broadcast_to(err, g.shape), axis=1)
     if tau is not None and beta is not None and x is not None:
-        g_pos = g * np.where(g[:, :1] + g[:, -1:] < 0, -1.0, 1.0)  # the sign solve resamples in
-        med = np.hypot(med, resampling_error(tau, g_pos, beta, x, full=resampled))
+        if averaged is None:
+            g_pos = g * np.where(g[:, :1] + g[:, -1:] < 0, -1.0, 1.0)  # the sign solve resamples in
+            averaged = average_to_grid(tau, g_pos, beta, x, np.broadcast_to(err, g.shape))
+        med = np.hypot(med * noise_shrink(averaged, beta, x),
+                       resampling_error(averaged.tau, averaged.g, beta, x, full=resampled))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(norm > 0, med / norm, np.inf)
     return float(np.max(ratio))
+
+
+def _model_input(tau: np.ndarray, g_pos: np.ndarray, beta: float, x: np.ndarray, err: np.ndarray | None,
+                 cov: np.ndarray | None) -> tuple[Averaged, np.ndarray]:
+    """The data (positive sign) averaged to the resolution of a model's grid ``x``, and resampled onto it.
+
+    :func:`ac_learned.grids.average_to_grid` then :func:`ac_learned.grids.resample_to_x`: on a grid no
+    denser than ``x`` the data themselves are resampled.
+    """
+    avg = average_to_grid(tau, g_pos, beta, x, err, cov)
+    return avg, resample_to_x(avg.tau, avg.g, beta, x)
+
+
+def _chi2_at_model_resolution(avg: Averaged, weights: np.ndarray, nu: np.ndarray, beta: float, norm: np.ndarray,
+                              chi2_data: np.ndarray) -> np.ndarray:
+    """chi2/N of the network's ``weights`` on the data averaged to the model's resolution.
+
+    That is what its reliability threshold was calibrated on (its own grid, noise at that resolution);
+    ``chi2_data`` (the chi2 on the data's points) where nothing was averaged, which is the same.
+    """
+    if not avg.grouped:
+        return chi2_data
+    back = weights @ fermionic_kernel_dimensionless(avg.tau / beta, nu).T
+    return chi2_per_point(avg.g / norm[:, None], back, avg.err / norm[:, None])
+
+
+def _calibrated_verdict(net: LoadedModel, chi2_calibrated: np.ndarray, sigma_rel: np.ndarray, averaged: bool,
+                        warnings: list[str]) -> np.ndarray | None:
+    """Whether the network's own chi2 is within its calibrated threshold at the noise ``sigma_rel``.
+
+    None (and a warning) for a model without calibration; warns for the spectra beyond it.
+    """
+    thr = [threshold_for(net.card, s) for s in sigma_rel]
+    if thr[0] is None:
+        warnings.append(f"model {net.name} has no reliability calibration; reliable is not set")
+        return None
+    reliable = chi2_calibrated <= np.asarray(thr)
+    if not np.all(reliable):
+        where = (f" (chi2/N {float(np.max(chi2_calibrated[~reliable])):.3g} on the data averaged to the model's "
+                 "resolution)" if averaged else "")
+        warnings.append(f"{int(np.sum(~reliable))} of {reliable.size} spectra: the network's own chi2/N{where} is "
+                        f"above its calibrated threshold ({max(thr):.3g}): " + RECOMMENDATION)
+    return reliable
+
+
+def _noise_verdict(net: LoadedModel, sigma_rel: np.ndarray, averaged: bool, model, single: bool,
+                   warnings: list[str]) -> np.ndarray:
+    """Spectra whose noise at the model's resolution is above what the model was trained on (warned).
+
+    The advice names ``model='auto'`` only where another model was asked for: when ``"auto"`` chose
+    this one, no shipped model was trained on such noise.
+    """
+    ceiling = noise_ceiling(net.card)
+    too_noisy = noise_above_model(sigma_rel, ceiling)
+    if np.any(too_noisy):
+        prefix = "" if single else f"{int(too_noisy.sum())} of {too_noisy.size} spectra: "
+        auto = isinstance(model, str) and model == "auto"
+        warnings.append(prefix + NOISE_ABOVE_MODEL.format(
+            sigma=float(sigma_rel[too_noisy].max()), name=net.name, ceiling=ceiling,
+            where=NOISE_AVERAGED if averaged else "", advice=NOISE_ADVICE_AUTO if auto else NOISE_ADVICE_NAMED))
+    return too_noisy
 
 
 def _averaged(weights: np.ndarray, nu: np.ndarray, partner: LoadedModel, g_rel_model: np.ndarray, backend: str,
@@ -327,7 +402,13 @@ def solve(
         Strictly increasing real-frequency grid (non-uniform allowed).
     err : float or array_like, optional
         One-sigma errors of ``g`` (scalar, (Ntau,) or (n, Ntau)); needed for
-        chi2 and the reliability flag.
+        chi2 and the reliability flag.  On a tau grid denser than the model's
+        (say 10001 points), the network reads the data averaged to its
+        grid's resolution (:func:`ac_learned.grids.average_to_grid`), and the
+        noise compared with what the model was trained on (the choice of
+        ``model="auto"``, the calibrated threshold and the noise flag of
+        ``reliable``) is the noise of those averages; the fit to the data and
+        ``chi2`` use every point.
     model : str
         ``"auto"`` (chosen by ``beta * max|omega|``), a shipped model's name,
         or the path of a model card.
@@ -381,19 +462,20 @@ def solve(
     iw = None if matsubara is None else matsubara_fit.checked(matsubara, g2.shape[0], beta, sign)
     g_pos = -g2 if sign == "standard" else g2
     grid_x = auto_x_grid(v_required) if (model == "auto" and err2 is not None) else None
-    # model="auto" with errors resamples onto the window's grid once: for the noise estimate and the network
-    g_on_grid = None if grid_x is None else resample_to_x(tau, g_pos, beta, grid_x)
-    net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x, g_on_grid))
+    # model="auto" with errors averages and resamples onto the window's grid once: for the noise estimate and
+    # the network (the noise bands of one window share its grid)
+    avg = g_model = None
+    if grid_x is not None:
+        avg, g_model = _model_input(tau, g_pos, beta, grid_x, err2, cov)
+    net = resolve(model, v_required, relative_noise_estimate(g2, err2, tau, beta, grid_x, g_model, avg))
     if v_required > net.v_max * (1 + 1e-9):
         warnings.append(
             f"omega reaches beta*|omega| = {v_required:.4g} beyond model {net.name}'s window V = {net.v_max:.4g}: "
             f"A is zero for |omega| > {net.v_max / beta:.4g}; use model='auto' or a model with V >= {v_required:.4g}"
         )
 
-    if g_on_grid is not None and np.array_equal(grid_x, net.x):
-        g_model = g_on_grid
-    else:
-        g_model = resample_to_x(tau, g_pos, beta, net.x)
+    if g_model is None or not np.array_equal(grid_x, net.x):
+        avg, g_model = _model_input(tau, g_pos, beta, net.x, err2, cov)
     norm = g_model[:, 0] + g_model[:, -1]
     if np.any(norm <= 0):
         raise InputError(
@@ -407,10 +489,11 @@ def solve(
 
     nu = net.nu
     kernel = fermionic_kernel_dimensionless(tau / beta, nu)
-    chi2_net = fit_distance = averaged_with = share = None
+    chi2_net = chi2_calibrated = fit_distance = averaged_with = share = None
     if err2 is not None:
         g_rel, err_rel = g_pos / norm[:, None], err2 / norm[:, None]
         chi2_net = chi2_per_point(g_rel, weights @ kernel.T, err_rel)
+        chi2_calibrated = _chi2_at_model_resolution(avg, weights, nu, beta, norm, chi2_net)
         if fit_data:
             cov_rel = None if cov is None else cov[None] / norm[:, None, None] ** 2
             partner = companion(net) if model == "auto" else None
@@ -455,24 +538,11 @@ def solve(
         chi2 = chi2_per_point(g2, back, err2) if cov is None else chi2_per_point_correlated(g2, back, chol)
         if iw is not None and fit_distance is not None:  # fitted to the Matsubara data: chi2 on them
             chi2 = matsubara_fit.chi2_per_point(iw, weights, nu, beta, norm, sign)
-        sigma_rel = np.median(err2, axis=1) / norm
-        thr = [threshold_for(net.card, s) for s in sigma_rel]
-        if thr[0] is None:
-            warnings.append(f"model {net.name} has no reliability calibration; reliable is not set")
-        else:
-            reliable = chi2_net <= np.asarray(thr)
-            if not np.all(reliable):
-                n_bad = int(np.sum(~reliable))
-                warnings.append(
-                    f"{n_bad} of {reliable.size} spectra: the network's own chi2/N is above its calibrated "
-                    f"threshold ({max(thr):.3g}): " + RECOMMENDATION
-                )
-        ceiling = noise_ceiling(net.card)
-        too_noisy = noise_above_model(sigma_rel, ceiling)
-        if np.any(too_noisy):
-            prefix = "" if single else f"{int(too_noisy.sum())} of {too_noisy.size} spectra: "
-            warnings.append(prefix + NOISE_ABOVE_MODEL.format(sigma=float(sigma_rel[too_noisy].max()), name=net.name,
-                                                              ceiling=ceiling))
+        # the data's noise at the model's resolution: what its card's noise levels and thresholds are about
+        shrink = noise_shrink(avg, beta, net.x)
+        sigma_rel = np.median(err2, axis=1) / norm * shrink
+        reliable = _calibrated_verdict(net, chi2_calibrated, sigma_rel, avg.grouped, warnings)
+        too_noisy = _noise_verdict(net, sigma_rel, bool(np.any(shrink < 0.99)), model, single, warnings)
         if reliable is not None:
             reliable = reliable & ~at_edge & ~too_noisy
         if fit_distance is not None:
@@ -600,7 +670,11 @@ def neural_default_model(tau, g, beta: float, omega, err=None, model: str = "aut
     Returns
     -------
     ndarray, shape (Nomega,) or (n, Nomega)
-        Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``.
+        Strictly positive, ``int D d omega = 1`` (trapezoid) on ``omega``: a
+        density in omega.  ana_cont's MaxEnt with a time kernel integrates over
+        ``beta * omega`` and wants the data's norm, so its ``model=`` is
+        ``norm * D / beta``: :func:`ac_learned.ana_cont.neural_default` returns
+        exactly that for an ana_cont problem (and ``method="rlista+"`` uses it).
     """
     res = solve(tau, g, beta, omega, err=err, model=model, backend=backend, device=device, fit_data=False,
                 cov=cov)

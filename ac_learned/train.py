@@ -17,12 +17,18 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ImportError:  # torch is optional (the [torch] extra): say how to install it
+    from ._torch import require_torch
+
+    require_torch("training (ac_learned.train)")
+    raise
 
 from ._version import __version__
 from .cards import save_model
@@ -186,7 +192,7 @@ def train(config, out_dir: str | Path | None = None, device: str = "cpu", resume
     resume : bool
         Continue from ``out_dir/checkpoint.pt`` when its config hash matches.
     progress : bool
-        Show a progress bar per epoch (tqdm).
+        Show a progress bar per epoch (tqdm), when standard error is a terminal.
     log : callable
         Where progress lines go.
 
@@ -332,10 +338,10 @@ def _train(cfg: dict, out: Path, chash: str, saved: dict | None, device: str, pr
             perm = torch.as_tensor(rng.permutation(len(g_tr)))
             batches = range(0, len(perm), bs)
             if progress and dist.main:
-                from tqdm import tqdm
+                from ._progress import progress_bar
 
-                batches = tqdm(batches, desc=f"stage {state['stage'] + 1}/{len(stages)} epoch {ep + 1}/{n_epochs}",
-                               leave=False, file=sys.stderr)
+                batches = progress_bar(batches, desc=f"stage {state['stage'] + 1}/{len(stages)} epoch "
+                                                     f"{ep + 1}/{n_epochs}")
             total, count = 0.0, 0
             for s in batches:
                 idx = perm[s:s + bs][dist.rank::dist.world]

@@ -11,7 +11,15 @@ one batched forward pass (plus, by default, each sample's fit to the data,
 - with error bars only: draws ``g + err * xi`` (independent points).
 
 The centre is the continuation of the data themselves (not the mean of the
-samples), so the band shows how much the answer moves under the data's noise.
+samples), and the band is placed around it: its limits are the centre plus the
+16 % and 84 % quantiles of the samples minus their median (the jackknife's:
+the centre -/+ its standard error).  The band is the spread of the answer under
+the data's noise, not an interval around the truth, and it always holds the
+centre.  The samples' own quantiles are not the band: each sample is fitted
+to data carrying the noise twice (the data's own and the draw's), so the fit
+moves it further than it moves the centre, and on precise data (three-peak
+spectra, error bars of 1e-4 and 1e-5) those quantiles missed the centre at up
+to 88 % of the frequencies where A exceeds a tenth of its maximum.
 """
 
 from __future__ import annotations
@@ -33,9 +41,11 @@ class Band:
     Attributes
     ----------
     std : ndarray, shape (Nomega,)
-        One-sigma spread of A(omega).
+        One-sigma spread of A(omega) over the samples.
     lower, upper : ndarray
-        16 % and 84 % quantiles of the samples (draws), or centre -/+ std (jackknife).
+        The spread of A(omega) under the data's noise, placed around the centre (the continuation of
+        the data themselves): centre + (16 % and 84 % quantiles of the samples - their median) for
+        draws, centre -/+ std for the jackknife; ``lower`` is clipped at 0.
     method : str
         ``"jackknife"``, ``"covariance draws"`` or ``"error-bar draws"``.
     n_samples : int
@@ -90,6 +100,8 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
     Returns
     -------
     Band
+        The spread of the samples placed around the centre (:func:`band_from_samples`): how much the
+        answer moves under the data's noise.
     """
     g = np.asarray(g, float)
     if g.ndim != 1:
@@ -121,14 +133,26 @@ def error_band(tau, g, beta: float, omega, err=None, cov=None, bins=None, n_draw
 
 
 def _band(a: np.ndarray, centre: ContinuationResult, method: str) -> Band:
-    """The band of the sample spectra ``a`` (n, Nomega): jackknife spread about ``centre``, or 16-84 % quantiles."""
+    """:func:`band_from_samples` of the sample spectra ``a`` about ``centre.A``."""
+    return band_from_samples(a, centre.A, method)
+
+
+def band_from_samples(a: np.ndarray, centre: np.ndarray, method: str) -> Band:
+    """The band of sample spectra ``a`` (n, Nomega), placed around the spectrum ``centre`` (Nomega,).
+
+    Jackknife: ``centre -/+`` the jackknife standard error.  Draws: ``centre + q - median(a)`` for the
+    16 % and 84 % quantiles ``q`` of the samples, so the band keeps their spread (the answer's precision
+    under the data's noise) but is centred where the answer is (see the module's notes).
+    """
+    a = np.atleast_2d(a)
     n = a.shape[0]
     if method == "jackknife":
         std = np.sqrt((n - 1) / n * np.sum((a - a.mean(axis=0)) ** 2, axis=0))
-        lower, upper = centre.A - std, centre.A + std
+        lower, upper = centre - std, centre + std
     else:
         std = a.std(axis=0, ddof=1)
-        lower, upper = np.quantile(a, [0.16, 0.84], axis=0)
+        q16, median, q84 = np.quantile(a, [0.16, 0.5, 0.84], axis=0)
+        lower, upper = centre + (q16 - median), centre + (q84 - median)
     return Band(std=std, lower=np.maximum(lower, 0.0), upper=upper, method=method, n_samples=n)
 
 

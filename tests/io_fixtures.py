@@ -513,3 +513,82 @@ def write_all(folder: str | os.PathLike) -> dict[str, Fixture]:
 def expected(fx: Fixture, grid: np.ndarray) -> np.ndarray:
     """The model on a loader's grid, for the element ``fx.kwargs`` selects."""
     return g_tau(grid, fx.shift) if fx.kind == "tau" else g_iw(grid, fx.shift)
+
+
+# ------------------------------------------- layouts met in real files
+
+
+def write_w2dynamics_unmeasured(path: str | os.PathLike) -> Fixture:
+    """w2dynamics run that measured G(i w_n) only: ``gtau`` all NaN, ``gtau-full`` (and its errors) all zero."""
+    fx = write_w2dynamics(path)
+    with h5py.File(path, "r+") as f:
+        for it in ("dmft-001", "dmft-002"):
+            ineq = f[f"{it}/ineq-001"]
+            ineq["gtau/value"][...] = np.nan
+            ineq["gtau/error"][...] = np.nan
+            ineq["gtau-full/value"][...] = 0.0
+            ineq["gtau-full"]["error"] = np.zeros(ineq["gtau-full/value"].shape)
+    return Fixture(fx.path, {"block": "giw-full", "orbital": 1, "spin": "up"}, shift=0.1, kind="iw")
+
+
+def write_text_five_columns_alps(path: str | os.PathLike, n: int = 200) -> Fixture:
+    """ALPS / CQMP MaxEnt Matsubara input: w_n, Re G, err Re, Im G, err Im."""
+    wn = matsubara(n)
+    g = g_iw(wn, 0.2)
+    err = np.full(n, 1e-5)
+    np.savetxt(path, np.column_stack([wn, g.real, err, g.imag, err]))
+    return Fixture(str(path), {}, shift=0.2, kind="iw")
+
+
+def write_text_spectrum(path: str | os.PathLike) -> Fixture:
+    """A continuation's output on a real-frequency axis: omega, A(omega), error (TRIQS/maxent, ALPS)."""
+    w = np.linspace(-8.0, 8.0, 161)
+    np.savetxt(path, np.column_stack([w, spectrum(w), np.full(w.size, 0.05)]))
+    return Fixture(str(path), {"beta": BETA})
+
+
+def write_text_exact_ends(path: str | os.PathLike) -> Fixture:
+    """ALF analysis output (tau, -G, err) whose fixed end points G(0) and G(beta) carry error 0."""
+    tau = np.linspace(0, BETA, 41)
+    err = np.full(tau.size, 2e-4)
+    err[[0, -1]] = 0.0
+    np.savetxt(path, np.column_stack([tau, -g_tau(tau), err]))
+    return Fixture(str(path), {"beta": BETA}, sign_in_file="positive")
+
+
+#: Sigma_inf and first moment of the model self-energy of :func:`write_triqs_self_energy`.
+SIGMA_INF, SIGMA_C1 = 2.5, 2.7
+
+
+def write_triqs_self_energy(path: str | os.PathLike) -> Fixture:
+    """TRIQS archive with ``G_iw`` and the self-energy ``S_iw`` (BlockGfs, block ``up``), a self-energy under a
+    neutral name (``data``), and a G with a large level shift (``G_shifted``): Sigma(i w_n) = Sigma_inf + c1 G(i w_n)
+    with a constant Hartree part and a tail c1 / (i w_n), c1 != 1."""
+    wn = matsubara(NIW, both=True)
+    sigma = SIGMA_INF + SIGMA_C1 * g_iw(wn, 0.3)
+    with h5py.File(path, "w") as f:
+        for name, data in (("G_iw", g_iw(wn)), ("S_iw", sigma)):
+            blk = f.create_group(name)
+            blk.attrs["Format"] = "BlockGf"
+            _triqs_gf(blk, "up", data[:, None, None], "iw")
+        _triqs_gf(f, "data", sigma, "iw")
+        _triqs_gf(f, "G_shifted", g_iw(wn, 4.0), "iw")
+    return Fixture(str(path), {"block": "G_iw/up"}, kind="iw")
+
+
+def write_triqs_noisy(path: str | os.PathLike, n: int = 401, noise: float = 0.2, seed: int = 3) -> Fixture:
+    """A short CT-HYB run (TRIQS, one block ``up`` of 3x3): diagonal G(tau) with noise ``noise`` (points of the
+    wrong sign within it), an almost empty orbital whose sum over tau is positive by noise, and an element
+    ``(2, 2)`` that changes sign far beyond its noise (an off-diagonal one stored on the diagonal)."""
+    rng = np.random.default_rng(seed)
+    tau = np.linspace(0, BETA, n)
+    data = np.zeros((n, 3, 3))
+    data[:, 0, 0] = g_tau(tau) + noise * rng.standard_normal(n)
+    empty = 0.01 * g_tau(tau, 3.0) + noise * rng.standard_normal(n)
+    data[:, 1, 1] = empty - np.mean(empty) + noise / np.sqrt(n)  # its sum: positive, within the noise
+    data[:, 2, 2] = 0.4 * (g_tau(tau) - g_tau(tau, 2.0)) + 1e-3 * rng.standard_normal(n)
+    with h5py.File(path, "w") as f:
+        blk = f.create_group("G_tau")
+        blk.attrs["Format"] = "BlockGf"
+        _triqs_gf(blk, "up", data.astype(complex), "tau")
+    return Fixture(str(path), {"block": "G_tau/up", "orbital": 0})

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from ac_learned.bench import gpu as gpu_bench
 from ac_learned.bench import main
@@ -24,6 +23,7 @@ def _table_rows(text: str) -> list[list[str]]:
             if line.startswith("| ") and not line.startswith("|---")]
 
 
+@pytest.mark.torch
 def test_time_quick_writes_tables(tmp_path):
     paths = main(["time", "--quick", "--out", str(tmp_path)], log=_quiet)
     assert {p.name for p in paths} == {"time.md", "time.json", "time.png"}
@@ -40,6 +40,7 @@ def test_time_quick_writes_tables(tmp_path):
     assert len(raw["nets"]) == len(NETWORKS) * len(BACKENDS) and raw["maxent"][0]["n_tau"] == 32
 
 
+@pytest.mark.torch
 def test_gpu_skips_without_cuda(tmp_path, monkeypatch):
     monkeypatch.setattr(gpu_bench, "cuda_device", lambda: None)
     paths = main(["gpu", "--quick", "--out", str(tmp_path)], log=_quiet)
@@ -47,6 +48,7 @@ def test_gpu_skips_without_cuda(tmp_path, monkeypatch):
     assert ["skipped: no CUDA device (torch.cuda.is_available() is False)"] in _table_rows(paths[0].read_text())
 
 
+@pytest.mark.torch
 def test_gpu_code_path_runs_on_a_given_device(tmp_path):
     paths = gpu_bench.run_bench(tmp_path, True, "test", {"cpu": "x", "logical_cores": 1, "usable_cores": 1,
                                                           "load_average": None, "python": "", "numpy": "",
@@ -58,6 +60,7 @@ def test_gpu_code_path_runs_on_a_given_device(tmp_path):
     assert {r[3] for r in rows if len(r) > 4 and r[2] in NETWORKS} == {"torch-f64", "torch-f32"}
 
 
+@pytest.mark.torch
 def test_fig2a_quick_writes_table(tmp_path):
     paths = main(["fig2a", "--quick", "--out", str(tmp_path)], log=_quiet)
     assert all(p.exists() for p in paths) and (tmp_path / "fig2a.png").exists()
@@ -68,6 +71,7 @@ def test_fig2a_quick_writes_table(tmp_path):
     assert all(float(r[2]) >= 0 for r in rows if r[0] in ("sharp peak", "multi-peak"))
 
 
+@pytest.mark.torch
 def test_robustness_quick_writes_table(tmp_path):
     paths = main(["robustness", "--quick", "--out", str(tmp_path)], log=_quiet)
     assert all(p.exists() for p in paths) and (tmp_path / "robustness.png").exists()
@@ -84,8 +88,10 @@ def test_bad_cli_input_is_an_input_error(argv, tmp_path):
         main([*argv, "--out", str(tmp_path)] if argv else argv, log=_quiet)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("name", NETWORKS)
 def test_flop_count_matches_torch(name):
+    import torch
     from torch.utils.flop_counter import FlopCounterMode
 
     net = make_net(name, 40, 24)
@@ -95,6 +101,7 @@ def test_flop_count_matches_torch(name):
     assert counter.get_total_flops() == forward_flops(name, 40, 24)
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("name", NETWORKS)
 def test_numpy_and_torch_runners_agree(name):
     g = np.random.default_rng(0).uniform(size=(3, 40))
@@ -103,7 +110,10 @@ def test_numpy_and_torch_runners_agree(name):
     np.testing.assert_allclose(make_runner(name, make_net(name, 40, 24), "torch-f32")(g), ref, rtol=1e-3, atol=1e-5)
 
 
+@pytest.mark.torch
 def test_ista_is_the_nets_recursion():
+    import torch
+
     from ac_learned.bench.fig2a import ista, paper_grids
     from ac_learned.kernels import fermionic_kernel_dimensionless
     from ac_learned.nets import ISTA

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from md_tables import table_rows
 
 from ac_learned.bench import main
 from ac_learned.bench.paper_table import _settings
+
+pytestmark = pytest.mark.torch  # trains LISTA and RLISTA networks
 
 
 def test_papertable_quick(tmp_path):

@@ -9,10 +9,12 @@ from md_tables import table_rows
 from ac_learned.bench import main
 from ac_learned.bench.neural_default import METHODS, summarise
 from ac_learned.bench.param_efficiency import count_parameters, networks, references
-from ac_learned.nets import build_network
 
 
+@pytest.mark.torch
 def test_params_quick(tmp_path):
+    from ac_learned.nets import build_network
+
     paths = main(["params", "--quick", "--out", str(tmp_path)], log=lambda *a: None)
     assert [p.name for p in paths] == ["params.md", "params.json", "params.png"]
     rows = [r for r in table_rows(paths[0].read_text()) if r[0] != "family"]
@@ -22,7 +24,10 @@ def test_params_quick(tmp_path):
     assert all(np.isfinite(float(r[3])) and float(r[3]) >= 0 for r in rows)
 
 
+@pytest.mark.torch
 def test_parameter_count_of_rlista():
+    from ac_learned.nets import build_network
+
     assert count_parameters(build_network({"type": "rlista", "depth": 6}, 100, 50)) == 6 * (50 * 100 + 50 * 50 + 1)
 
 

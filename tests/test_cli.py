@@ -36,6 +36,7 @@ def test_models_checks_and_describes_a_card_of_ones_own(tiny_model, tmp_path, ca
     assert "sha256" in capsys.readouterr().err
 
 
+@pytest.mark.torch
 def test_train_command_and_clear_errors(tmp_path, capsys):
     cfg = {"name": "cli-t", "arch": {"type": "rlista", "depth": 2},
            "grid": {"n_x": 16, "x_kind": "uniform", "n_nu": 11, "nu_kind": "uniform", "v_max": 10.0},

@@ -22,10 +22,28 @@ from ac_learned.pipeline import continue_file
 FAST = ["--omega-max", "2", "--n-omega", "41", "--draws", "3"]  # the tiny model serves V <= 20 at BETA = 10
 
 
+_TEMP_ROOTS: list[str] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _temp_roots(tmp_path_factory):
+    """The temporary folder's root, which :func:`_run` takes out of the output."""
+    root = tmp_path_factory.getbasetemp()
+    _TEMP_ROOTS[:] = sorted({str(root.resolve()), str(root)}, key=len, reverse=True)
+
+
 def _run(argv, capsys) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr, with the temporary folder's path replaced by ``<tmp>``.
+
+    What the messages must not say is checked on the text alone: the folder's own
+    name (chosen by pytest or ``--basetemp``) might hold any of those words.
+    """
     rc = main([str(a) for a in argv])
     captured = capsys.readouterr()
-    return rc, captured.out, captured.err
+    out, err = captured.out, captured.err
+    for root in _TEMP_ROOTS:
+        out, err = out.replace(root, "<tmp>"), err.replace(root, "<tmp>")
+    return rc, out, err
 
 
 @pytest.fixture()

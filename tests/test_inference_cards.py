@@ -9,6 +9,7 @@ from ac_learned.errors import BackendError, ChecksumError, ModelError
 from ac_learned.inference import NumpyBackend, TorchBackend, make_backend
 
 
+@pytest.mark.torch
 def test_numpy_and_torch_backends_agree(tiny_model):
     model = load_model(tiny_model)
     g = np.random.default_rng(0).uniform(0.05, 0.6, size=(7, len(model.x)))
@@ -19,6 +20,7 @@ def test_numpy_and_torch_backends_agree(tiny_model):
     assert isinstance(make_backend(model), NumpyBackend)
 
 
+@pytest.mark.torch
 def test_cuda_request_without_gpu_is_clear(tiny_model):
     import torch
 
@@ -30,8 +32,12 @@ def test_cuda_request_without_gpu_is_clear(tiny_model):
         make_backend(load_model(tiny_model), "numpy", "cuda")
 
 
-@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.torch
 def test_cuda_backend_agrees(tiny_model):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU")
     model = load_model(tiny_model)
     g = np.random.default_rng(1).uniform(0.05, 0.6, size=(64, len(model.x)))
     np.testing.assert_allclose(TorchBackend(model, "cuda").run(g), NumpyBackend(model).run(g), rtol=1e-5,

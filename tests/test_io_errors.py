@@ -141,7 +141,7 @@ def test_nan_values(tmp_path):
         io.load(path)
 
 
-@pytest.mark.parametrize("bad", [0.0, -1e-4, np.inf, np.nan])
+@pytest.mark.parametrize("bad", [-1e-4, np.inf, np.nan])
 def test_bad_error_bars(tmp_path, bad):
     path = fx.write_alps_maxent(tmp_path / "err.h5", params=True).path
     with h5py.File(path, "r+") as f:
@@ -150,6 +150,15 @@ def test_bad_error_bars(tmp_path, bad):
         io.load(path)
     data = io.load(path, drop_bad_errors=True)
     assert data.errors is None and data.meta["errors_dropped"]
+
+
+def test_all_zero_error_bars_are_refused(tmp_path):
+    path = fx.write_alps_maxent(tmp_path / "err.h5", params=True).path
+    with h5py.File(path, "r+") as f:
+        f["Error"][...] = 0.0
+    with pytest.raises(FileFormatError, match="zero error bars on non-zero data.*pass your own error bars"):
+        io.load(path)
+    assert "error bars, but they cannot be used (zero error bars on non-zero data: 33 of 33" in io.inspect(path)
 
 
 def test_bad_covariance(tmp_path):
@@ -419,7 +428,7 @@ def test_file_locked_by_another_process(tmp_path, monkeypatch):
         monkeypatch.setattr(_h5util.h5py, "File", NoLockingKeyword)
         with pytest.raises(FileFormatError, match="locked by another process.*HDF5_USE_FILE_LOCKING=FALSE") as err:
             io.load(path, orbital=0)
-        assert "truncated" not in str(err.value)
+        assert "truncated" not in str(err.value).replace(str(path), "<file>")
     finally:
         holder.kill()
         holder.wait()
@@ -438,7 +447,7 @@ def test_damaged_group_is_named(tmp_path):
         with pytest.raises(FileFormatError, match=r"looks damaged \(truncated or corrupted\) at /\w.*"
                                                   r"copy the file again.*check that the run finished") as err:
             call(path)
-        assert "RuntimeError" not in str(err.value)
+        assert "RuntimeError" not in str(err.value).replace(str(path), "<file>")
 
 
 def test_alf_single_bin_needs_err(tmp_path, capsys):
@@ -452,7 +461,8 @@ def test_alf_single_bin_needs_err(tmp_path, capsys):
     assert data.bins is None and data.errors is None and "one bin" in data.meta["errors_dropped"]
     assert "single bin: one bin gives no error bar" in io.inspect(path)
     rc, _, err = _cli(["continue", path, "--k", "0", "--out", tmp_path / "A.h5"], capsys)
-    assert rc == 2 and "one bin gives no error bar" in err and "--err" in err and "RuntimeWarning" not in err
+    assert rc == 2 and "one bin gives no error bar" in err and "--err" in err
+    assert "RuntimeWarning" not in err.replace(str(tmp_path), "<tmp>")
 
 
 def test_alf_zero_average_sign(tmp_path):
@@ -485,6 +495,8 @@ def test_inspect_says_what_continue_refuses(tmp_path):
     with h5py.File(path, "r+") as f:
         f["G/data"][...] = 0.0
     text = io.inspect(path)
+    for name in (str(path), str(Path(path).resolve())):  # the file's folder (pytest-0/...) may hold "-0"
+        text = text.replace(name, "<file>")
     assert "-[G(0) + G(beta)] = 0 (1 for" in text and "-0" not in text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 
 import io_fixtures as fx
@@ -432,10 +433,15 @@ def test_inspect_states_sign_and_normalisation(files, tmp_path):
     assert "pass beta=" in text
 
 
+def _inspected_c1(text: str) -> float:
+    return float(re.search(r"norm c1 = -lim w_n Im G\(i w_n\) = ([-0-9.e+]+) \(", text).group(1))
+
+
 def test_inspect_gives_the_matsubara_norm(files, tmp_path):
-    """For G(i w_n) inspect fits c1 = -lim w_n Im G (1 for the fixture's normalised spectrum), in any stored sign."""
+    """For G(i w_n) inspect gives c1 = -lim w_n Im G (1 for the fixture's normalised spectrum), in any stored sign."""
     text = io.inspect(files["triqs_iw"].path)
-    assert "Im G(i w_n) < 0 for w_n > 0 as stored; norm c1 = -lim w_n Im G(i w_n) = 1 (" in text
+    assert "Im G(i w_n) < 0 for w_n > 0 as stored; norm c1 = -lim w_n Im G(i w_n) = " in text
+    assert _inspected_c1(text) == pytest.approx(1.0, abs=2e-3)
     wn = fx.matsubara(200)
     g = -0.5 * fx.g_iw(wn)  # ana_cont's sign, half the weight
     np.savetxt(tmp_path / "half_iw.dat", np.column_stack([wn, g.real, g.imag, np.full(wn.size, 1e-4)]))
@@ -466,7 +472,8 @@ def test_only_negative_frequencies_are_conjugated(files, tmp_path):
     data = io.load(tmp_path / "neg.dat")
     text = io.inspect(tmp_path / "neg.dat")
     assert "Im G(i w_n) < 0 for w_n > 0 as stored; only negative frequencies stored (conjugated on load); " \
-           "norm c1 = -lim w_n Im G(i w_n) = 1 (" in text
+           "norm c1 = -lim w_n Im G(i w_n) = " in text
+    assert _inspected_c1(text) == pytest.approx(1.0, abs=2e-3)
     np.testing.assert_allclose(data.grid, fx.matsubara(fx.NIW), rtol=1e-12)
     np.testing.assert_allclose(data.values, fx.g_iw(data.grid, -0.1), rtol=1e-10)
     assert data.meta["sign_in_file"] == "standard" and "only negative" in data.meta["negative_frequencies"]

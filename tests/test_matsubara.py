@@ -142,3 +142,28 @@ def test_tail_test_is_calibrated_on_exact_tails():
     rng = np.random.default_rng(5)
     p = np.array([tail_test(l3, l5, rng.standard_normal(2 * wn.size), np.eye(2 * wn.size))[0] for _ in range(3000)])
     assert np.mean(p < TAIL_P_SWITCH) < 0.02 and 0.4 < np.median(p) < 0.6
+
+
+def test_tail_warning_names_the_cut_and_how_far_the_data_reach():
+    """Cut at 100 of 200 frequencies, too low for the tail at these error bars: the warning names the cut and the
+    data's last frequency; with extend the map takes all of them, where the tail passes."""
+    tau, wn, g, _ = _noisy_metal(40.0, 200, 1e-7)
+    cut = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-7, n_max=100)
+    assert cut.n_used == 100 and cut.operator.shape[1] == 200
+    assert f"stop at omega_n = {wn[99]:.4g} (the first 100 of the 200 given" in cut.tail_warning
+    assert f"the data reach {wn[-1]:.4g}" in cut.tail_warning and "too low for the tail" in cut.tail_warning
+    full = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-7, n_max=100, extend=True)
+    assert full.n_used == 200 and full.tail_warning is None and full.operator.shape[1] == 400
+
+
+def test_tail_warning_blames_the_error_bars_when_the_lower_frequencies_fit():
+    """Frequencies reaching 20 widths whose upper half is ten times noisier than their error bars say: the
+    tail fails, and the warning says the frequencies are not the cause."""
+    tau, wn, g, _ = _noisy_metal(40.0, 200, 1e-5)
+    rng = np.random.default_rng(3)
+    g = g.copy()
+    g[100:] += 1e-4 * (rng.standard_normal(100) + 1j * rng.standard_normal(100))
+    res = matsubara_to_tau(wn, g, tau, 40.0, stdev=1e-5)
+    assert res.tail_warning is not None and "too low" not in res.tail_warning
+    assert "The frequencies are not what fails" in res.tail_warning
+    assert res.tail_warning.startswith(f"the Matsubara data stop at omega_n = {wn[-1]:.4g}:")

@@ -1,12 +1,13 @@
 import numpy as np
 import pytest
-import torch
 
-from ac_learned.config import load_config
-from ac_learned.errors import InputError
-from ac_learned.kernels import fermionic_kernel_dimensionless
-from ac_learned.nets import CNNFCN, FCN, ISTA, LISTA, RLISTA, build_network, count_parameters
-from ac_learned.train import train
+torch = pytest.importorskip("torch", reason='needs PyTorch (pip install "ac-learned[torch]")')
+
+from ac_learned.config import load_config  # noqa: E402
+from ac_learned.errors import InputError  # noqa: E402
+from ac_learned.kernels import fermionic_kernel_dimensionless  # noqa: E402
+from ac_learned.nets import CNNFCN, FCN, ISTA, LISTA, RLISTA, build_network, count_parameters  # noqa: E402
+from ac_learned.train import train  # noqa: E402
 
 
 def test_ista_layer_is_the_closed_form_step():

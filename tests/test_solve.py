@@ -302,3 +302,56 @@ def test_a_named_model_at_its_edge_is_told_of_a_wider_model_not_of_a_wider_omega
     res = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=1e-3, model=str(tiny_model))
     advice = [w for w in res.warnings if "model's window" in w]  # at its edge; and the fit fails
     assert len(advice) == 2 and all("or a model of a wider window" in w and "widen omega" not in w for w in advice)
+
+
+def test_noise_check_takes_the_noise_at_the_model_resolution(tiny_model):
+    """Per-point noise above the tiny model's training (1e-3) is flagged on 201 points; on 4001 points the
+    averages the network reads are below it, and the flag and its advice follow."""
+    omega = np.linspace(-4, 4, 81)
+    verdict = {}
+    for n in (201, 4001):
+        tau = np.linspace(0, BETA, n)
+        g = make_data(tau) + 3e-3 * np.random.default_rng(0).standard_normal(n)
+        res = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=3e-3, model=str(tiny_model), fit_data=False)
+        verdict[n] = [w for w in res.warnings if "above the largest that model tiny-test" in w]
+    assert verdict[201] and "model='auto'" in verdict[201][0] and not verdict[4001]
+
+
+def test_average_to_grid_lowers_the_noise_the_network_reads():
+    from ac_learned.grids import average_to_grid, noise_shrink, resample_to_x
+    from ac_learned.zoo import resolve
+
+    x = resolve("rlista10-v32", 30.0).x
+    tau = np.linspace(0, BETA, 4001)
+    exact = -make_data(tau)
+    rng = np.random.default_rng(1)
+    noisy = exact + 1e-3 * rng.standard_normal((300, tau.size))
+    avg = average_to_grid(tau, noisy, BETA, x, err=1e-3)
+    shrink = noise_shrink(avg, BETA, x)
+    assert avg.grouped and avg.tau.size < tau.size / 5 and np.all(shrink < 0.6)
+    # the propagated errors are the spread of the averages, and the input on x is that much less noisy
+    np.testing.assert_allclose(np.median(avg.g.std(axis=0) / avg.err[0]), 1.0, atol=0.1)
+    truth = -make_data(x * BETA)
+    spread = np.median(np.std(resample_to_x(avg.tau, avg.g, BETA, x) - truth, axis=0))
+    assert spread < 0.7e-3
+    # exact data: the averages stay on G (quadratic fits over half the model's spacing)
+    clean = average_to_grid(tau, exact, BETA, x)
+    assert np.max(np.abs(resample_to_x(clean.tau, clean.g, BETA, x)[0] - truth)) < 1e-6
+    # a grid no denser than the model's is left as it is
+    coarse = average_to_grid(tau[::40], exact[::40], BETA, x, err=1e-3)
+    assert not coarse.grouped and np.array_equal(coarse.g[0], exact[::40]) and np.all(coarse.shrink == 1)
+
+
+def test_noise_check_on_dense_and_on_noisy_data_with_auto():
+    """A dense CT-HYB-like grid (10001 points at 2e-2 each) is not refused; 201 points at 5e-2 are flagged,
+    and the advice is not model='auto' (it is in use) but what can be done."""
+    omega = np.linspace(-3, 3, 61)
+    out = {}
+    for n, sigma in ((10001, 2e-2), (201, 5e-2)):
+        tau = np.linspace(0, BETA, n)
+        g = make_data(tau) + sigma * np.random.default_rng(2).standard_normal(n)
+        out[n] = ac_learned.solve(tau, g, beta=BETA, omega=omega, err=sigma, fit_data=False)
+    assert out[10001].reliable is True and not any("above the largest" in w for w in out[10001].warnings)
+    flagged = [w for w in out[201].warnings if "above the largest" in w]
+    assert out[201].reliable is False and len(flagged) == 1
+    assert "model='auto'" not in flagged[0] and "no shipped model" in flagged[0] and "maxent" in flagged[0]

@@ -29,8 +29,15 @@ def pinned_environ() -> dict[str, str]:
 
 
 def pin_torch() -> None:
-    """One torch intra-op thread (and one inter-op thread when that can still be set)."""
-    import torch
+    """One torch intra-op thread (and one inter-op thread when that can still be set); nothing without torch."""
+    from .._torch import torch_available
+
+    if not torch_available():
+        return
+    try:
+        import torch
+    except ImportError:
+        return
 
     torch.set_num_threads(1)
     try:
@@ -97,10 +104,19 @@ def _version(dist: str) -> str:
 
 
 def machine_info() -> dict:
-    """What the timings depend on: CPU, cores, load, library versions, thread settings."""
-    import torch
+    """What the timings depend on: CPU, cores, load, library versions, thread settings.
 
+    Without torch installed, ``torch`` is ``"not installed"`` and ``torch_threads`` and ``cuda`` are None.
+    """
+    from .._torch import torch_available
     from .._version import __version__
+
+    torch = None
+    if torch_available():
+        try:
+            import torch
+        except ImportError:  # installed but broken: the benchmarks that need it say so themselves
+            torch = None
 
     try:
         usable = len(os.sched_getaffinity(0))
@@ -113,13 +129,13 @@ def machine_info() -> dict:
         "load_average": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "torch": torch.__version__,
+        "torch": torch.__version__ if torch is not None else "not installed",
         "ana_cont": _version("ana-cont"),
         "ac_learned": __version__,
         "blas": blas_info(),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": torch.get_num_threads() if torch is not None else None,
         "env": {k: os.environ.get(k, "unset") for k in PIN_VARS},
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "cuda": torch.cuda.get_device_name(0) if torch is not None and torch.cuda.is_available() else None,
     }
     return info
 
@@ -134,7 +150,7 @@ def machine_markdown(info: dict) -> str:
         f"- Python {info['python']}, numpy {info['numpy']} ({blas['library']}), torch {info['torch']}, "
         f"ana_cont {info['ana_cont']}, ac_learned {info['ac_learned']}",
         f"- threads: BLAS {blas['threads'] if blas['threads'] is not None else 'unknown'}, "
-        f"torch {info['torch_threads']}; {env}",
+        f"torch {info['torch_threads'] if info['torch_threads'] is not None else 'n/a'}; {env}",
         f"- CUDA: {info['cuda'] or 'none'}",
     ]
     return "\n".join(lines)

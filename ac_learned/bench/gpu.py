@@ -17,8 +17,10 @@ GPU_BACKENDS = ("torch-f64", "torch-f32")
 
 
 def cuda_device() -> str | None:
-    """``"cuda"`` when torch sees a CUDA device, else None."""
-    import torch
+    """``"cuda"`` when torch sees a CUDA device, else None (a :class:`BackendError` without torch)."""
+    from .._torch import require_torch
+
+    torch = require_torch("the 'gpu' benchmark")
 
     return "cuda" if torch.cuda.is_available() else None
 

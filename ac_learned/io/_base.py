@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import FileFormatError, InputError
+from ._content import SELF_ENERGY_NOTE, self_energy_advice, self_energy_name
 from ._wording import on_command_line, option, pass_hint
 
 
@@ -211,7 +214,7 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
             names = ", ".join(repr(c.name) for c in found)
             raise InputError(f"{path}: {option('block', block)} matches several: {names}; give more of the name")
         cand = found[0]
-        _check_loadable(cand, path)
+        _check_loadable(cand, path, cands)
         return cand
     usable = [c for c in cands if c.loadable and c.fermionic]
     if spin is not None and any(c.spin for c in usable):
@@ -221,7 +224,7 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
         return usable[0]
     if not usable:
         if len(cands) == 1:
-            _check_loadable(cands[0], path)
+            _check_loadable(cands[0], path, cands)
         if cands and all(c.loadable and not c.fermionic for c in cands):
             raise InputError(f"{path}: only bosonic correlators; a fermionic G is expected:\n  {listing}")
         raise FileFormatError(f"{path}: no loadable fermionic Green's function; found:\n  {listing}")
@@ -232,7 +235,10 @@ def choose(cands: list[Candidate], block: Any, spin: Any, path: str) -> Candidat
     )
 
 
-def _check_loadable(cand: Candidate, path: str) -> None:
+def _check_loadable(cand: Candidate, path: str, cands: list[Candidate] | None = None) -> None:
+    if cand.extra.get("self_energy"):
+        raise InputError(f"{path}: {cand.name!r} is {SELF_ENERGY_NOTE.split(':')[0]}; "
+                         f"{self_energy_advice(green_functions_like(cand, cands or []))}")
     if not cand.fermionic:
         raise InputError(
             f"{path}: {cand.name!r} is a bosonic correlator ({cand.note or 'bosonic statistic'}); "
@@ -240,6 +246,23 @@ def _check_loadable(cand: Candidate, path: str) -> None:
         )
     if not cand.loadable:
         raise FileFormatError(f"{path}: {cand.name!r} cannot be loaded: {cand.note}")
+
+
+def mark_self_energies(cands: list[Candidate]) -> list[Candidate]:
+    """Candidates named like a self-energy (``Sigma_iw/up``, ``S_iw``, ...) become not loadable, with a note."""
+    return [dataclasses.replace(c, loadable=False, note=SELF_ENERGY_NOTE, extra={**c.extra, "self_energy": True})
+            if c.loadable and c.fermionic and self_energy_name(c.name) else c for c in cands]
+
+
+def green_functions_like(cand: Candidate, cands: list[Candidate]) -> list[str]:
+    """Loadable Green's functions of the file: the one named like ``cand`` with G for Sigma first, then those
+    of the same kind."""
+    parts = cand.name.split("/")
+    at = next((i for i, part in enumerate(parts) if self_energy_name(part)), 0)
+    parts[at] = re.sub(r"^(sigma|self[_ -]?energy|sig|s)", "G", parts[at], flags=re.IGNORECASE)
+    twin = "/".join(parts)
+    usable = [c for c in cands if c.loadable and c.fermionic]
+    return [c.name for c in sorted(usable, key=lambda c: (c.name != twin, c.kind != cand.kind))]
 
 
 _SPIN_NAMES = {"up": "up", "u": "up", "0": "up", "down": "down", "dn": "down", "d": "down", "1": "down"}

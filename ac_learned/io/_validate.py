@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import ACLearnedWarning, FileFormatError, InputError
 from ._base import Raw
+from ._content import noise_scale, self_energy_advice, self_energy_tail
 from ._h5util import DAMAGE_ADVICE
 from ._negative_frequencies import fold_negative_frequencies
 from ._wording import on_command_line, option
@@ -126,7 +127,21 @@ def stored_as_minus_g(raw: Raw) -> bool:
         part = picked.real
     else:
         part = picked.imag * np.sign(np.asarray(raw.grid, dtype=float))
-    return bool(np.all(np.isfinite(part)) and float(np.sum(part)) > 0)
+    if not np.all(np.isfinite(part)):
+        return False
+    # the other sign on the whole, beyond the noise: a noisy element whose points scatter across zero keeps its sign
+    sigma = _point_noise(raw, part)
+    return float(np.sum(part)) > 3 * float(np.sqrt(np.sum(sigma ** 2)))
+
+
+def _point_noise(raw: Raw, part: np.ndarray) -> np.ndarray:
+    """One-sigma noise of each point of ``part`` (the diagonal rows): the file's error bars where usable,
+    else an estimate from the scatter of the data themselves (:func:`ac_learned.io._content.noise_scale`)."""
+    if raw.errors is not None and np.shape(raw.errors) == np.shape(raw.values):
+        errors = diagonal_rows(np.asarray(raw.errors, dtype=float), raw.diag)
+        if errors.shape == part.shape and np.all(np.isfinite(errors)) and np.all(errors >= 0):
+            return errors
+    return np.broadcast_to(noise_scale(part), part.shape)
 
 
 def _flip_minus_g(raw: Raw, where: str) -> None:
@@ -190,13 +205,44 @@ def value_problem(raw: Raw) -> str | None:
 
 
 def _bad_errors(values: np.ndarray, errors: np.ndarray) -> str | None:
+    """Why error bars cannot be used: NaN/inf, negative, or zero on every non-zero point of an element.
+
+    Some points with error 0 (ALF fixes G(0) and G(beta) exactly) are exact points: see :func:`_exact_points`.
+    """
     if not np.all(np.isfinite(errors)):
         return "NaN or inf error bars"
     if np.any(errors < 0):
         return "negative error bars"
-    if np.any((errors == 0) & (values != 0)):
+    rows_v, rows_e = diagonal_rows(values, None), diagonal_rows(errors, None)
+    if np.any(np.any(rows_v != 0, axis=-1) & np.all((rows_e == 0) | (rows_v == 0), axis=-1)):
         return "zero error bars on non-zero data"
     return None
+
+
+#: A zero error bar (an exact point) is replaced by this fraction of the smallest positive one of its element.
+EXACT_ERROR_FRACTION = 0.1
+
+
+def _exact_points(raw: Raw) -> None:
+    """Give points with error 0 on non-zero data (known exactly) a tenth of their element's smallest positive
+    error bar, which the fit honours (it needs positive errors) as a point 100 times as heavy as the best
+    measured one; say so in ``meta["errors_from"]``."""
+    errors = np.array(raw.errors, dtype=float)
+    rows_v, rows_e = diagonal_rows(raw.values, None), errors.reshape(-1, errors.shape[-1])
+    exact = (rows_e == 0) & (rows_v != 0)
+    if not np.any(exact):
+        return
+    smallest = np.min(np.where(rows_e > 0, rows_e, np.inf), axis=-1, keepdims=True)
+    rows_e[exact] = (EXACT_ERROR_FRACTION * np.broadcast_to(smallest, rows_e.shape))[exact]
+    raw.errors = rows_e.reshape(errors.shape)
+    grid = np.asarray(raw.grid, dtype=float).reshape(-1)
+    name = "tau" if raw.kind == "tau" else "w_n"
+    points = sorted({float(grid[j]) for j in np.nonzero(np.any(exact, axis=0))[0]})
+    at = ", ".join(f"{name} = {p:.6g}" for p in points[:4]) + (", ..." if len(points) > 4 else "")
+    note = (f"{int(np.count_nonzero(exact))} point(s) with error bar 0 in the file ({at}) taken as exact: their "
+            f"error set to {EXACT_ERROR_FRACTION:g} of the smallest positive error bar of their element, so the fit "
+            f"weighs them {1 / EXACT_ERROR_FRACTION ** 2:g} times the best-measured point")
+    raw.meta["errors_from"] = "; ".join(filter(None, [raw.meta.get("errors_from"), note]))
 
 
 #: Why a file with a single bin has no error bar.
@@ -222,6 +268,8 @@ def _check_statistics(raw: Raw, where: str, drop_bad_errors: bool) -> None:
                 raise FileFormatError(f"{where}: {problem} ({_error_hint(raw.source, problem)})")
             raw.errors = None
             raw.meta["errors_dropped"] = problem
+        else:
+            _exact_points(raw)
     if raw.cov is not None:
         want = shape + (shape[-1],)
         if raw.cov.shape != want:
@@ -259,8 +307,9 @@ def _check_sign_and_norm(raw: Raw, where: str) -> None:
     if raw.diag is None or not np.any(raw.diag):
         return
     values = raw.values[raw.diag]
-    errors = raw.errors[raw.diag] if raw.errors is not None else np.zeros(values.shape)
     part = values.real if raw.kind == "tau" else values.imag
+    # without error bars, the data's own scatter: points of the wrong sign within the noise do not count
+    errors = raw.errors[raw.diag] if raw.errors is not None else np.broadcast_to(noise_scale(part), part.shape)
     scale = float(np.max(np.abs(part))) if part.size else 0.0
     if scale == 0.0:
         return
@@ -311,6 +360,11 @@ def finalize(raw: Raw, file_path: str, drop_bad_errors: bool = False) -> GreenDa
     problem = value_problem(raw)
     if problem is not None:
         raise FileFormatError(f"{where}: {problem}")
+    if raw.kind == "iw":
+        why = self_energy_tail(raw.grid, diagonal_rows(raw.values, raw.diag))
+        if why is not None:
+            raise InputError(f"{where}: this looks like a self-energy, not a Green's function: {why}; "
+                             f"{self_energy_advice()}")
     _flip_minus_g(raw, where)
     _check_statistics(raw, where, drop_bad_errors)
     _check_sign_and_norm(raw, where)

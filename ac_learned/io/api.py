@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from collections.abc import Iterator
 from types import ModuleType
@@ -10,10 +11,21 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ACLearnedError, InputError
+from ..errors import ACLearnedError, FileFormatError, InputError
 from . import _h5util as h5u
 from . import alps_maxent, text, w2dynamics
-from ._base import Candidate, Context, check_user_beta, check_user_grid, choose, spin_label
+from ._base import (
+    Candidate,
+    Context,
+    Raw,
+    check_user_beta,
+    check_user_grid,
+    choose,
+    mark_self_energies,
+    spin_label,
+)
+from ._content import self_energy_advice, self_energy_tail, unmeasured, unmeasured_advice
+from ._norms import matsubara_norms
 from ._select import select
 from ._validate import (
     ONE_BIN,
@@ -49,7 +61,7 @@ def _opened(path: str | os.PathLike, **kwargs: Any) -> Iterator[tuple[ModuleType
 
 def _candidates(reader: ModuleType, ctx: Context) -> list[Candidate]:
     with h5u.guard(ctx.path, f"the list of Green's functions ({reader.NAME})", ctx.h5):
-        return reader.candidates(ctx)
+        return mark_self_energies(reader.candidates(ctx))
 
 
 def list_candidates(path: str | os.PathLike, iteration: Any = None) -> list[Candidate]:
@@ -159,9 +171,56 @@ def load(
             spin = None
         with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})", ctx.h5):
             raw = reader.read(ctx, cand)
+            _refuse_unmeasured(raw, reader, ctx, cands, cand)
     with h5u.guard(ctx.path, f"{cand.name} ({reader.NAME})"):
         raw = select(raw, orbital=orbital, spin=spin, k=k)
+        _refuse_unmeasured_element(raw, ctx.path, cand)
         return finalize(raw, ctx.path, drop_bad_errors=drop_bad_errors)
+
+
+def _where(path: str, raw: Raw) -> str:
+    return f"{path}:{raw.h5path}" if raw.h5path else path
+
+
+def _refuse_unmeasured(raw: Raw, reader: ModuleType, ctx: Context, cands: list[Candidate], cand: Candidate) -> None:
+    """A block whose values are all NaN or all zero holds no measurement: say so, and which blocks do."""
+    state = unmeasured(raw.values)
+    if state is None:
+        return
+    measured = [c.name for c in cands if c is not cand and _measured(reader, ctx, c)]
+    raise FileFormatError(f"{_where(ctx.path, raw)}: {cand.name!r} was not measured (its values are {state}); "
+                          f"{unmeasured_advice(measured)}")
+
+
+def _refuse_unmeasured_element(raw: Raw, path: str, cand: Candidate) -> None:
+    """The selected diagonal element of a measured block is all zero (or NaN): not measured, or one that vanishes.
+
+    Off-diagonal elements that vanish are data (load returns them).
+    """
+    state = unmeasured(raw.values)
+    if state is not None and raw.diag is not None and np.all(raw.diag):
+        raise FileFormatError(f"{_where(path, raw)}: the selected diagonal element of {cand.name!r} is {state}: "
+                              "not measured, or an element that vanishes (an empty orbital, say); choose another one "
+                              "(inspect lists the file's elements and selectors)")
+
+
+#: Candidates read at most to find the measured ones.
+_MEASURED_MAX_READS = 40
+
+
+def _measured(reader: ModuleType, ctx: Context, cand: Candidate) -> bool:
+    """Whether a loadable candidate holds data (not all NaN, not all zero); False when it cannot be read."""
+    if not (cand.loadable and cand.fermionic and cand.kind in ("tau", "iw")):
+        return False
+    reads = ctx.cache.setdefault("measured_reads", [0])
+    if int(np.prod(cand.shape)) > _INSPECT_MAX_VALUES or reads[0] >= _MEASURED_MAX_READS:
+        return False
+    reads[0] += 1
+    try:
+        raw, _ = _probe(reader, ctx, cand)
+    except ACLearnedError:
+        return False
+    return unmeasured(raw.values) is None
 
 
 def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
@@ -193,14 +252,18 @@ def inspect(path: str | os.PathLike, iteration: Any = None) -> str:
             lines.append("  tau points: not stored in the file; ALPS MaxEnt's default is assumed (N points from 0 "
                          f"to beta, both ends); {alps_maxent.grid_override_hint()}")
         lines.append(f"  Green's functions ({len(cands)}):")
+        empty = set()
         for c in cands:
             mark = "" if c.loadable and c.fermionic else "  (not loadable)"
             lines.append(f"    {c.describe()}{mark}")
             if c.loadable and c.fermionic and c.kind in ("tau", "iw"):
-                lines.append(f"      {_convention_text(reader, ctx, c)}")
+                text, measured = _convention_text(reader, ctx, c)
+                lines.append(f"      {text}")
+                if not measured:
+                    empty.add(c.name)
     usable = [c for c in cands if c.loadable and c.fermionic]
     if len(usable) > 1:
-        example = option("block", usable[0].name)
+        example = option("block", next((c.name for c in usable if c.name not in empty), usable[0].name))
         lines.append(f"  choose one with {option('block')}, e.g. "
                      + (example if on_command_line() else f"load(path, {example})"))
     lines.extend(_selector_lines(usable))
@@ -239,39 +302,55 @@ def _selector(label: str) -> str | None:
 _INSPECT_MAX_VALUES = 10_000_000
 
 
-def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> str:
-    """The sign the file stores and, for G(tau), the normalisation -[G(0) + G(beta)].
+def _probe(reader: ModuleType, ctx: Context, cand: Candidate) -> tuple[Raw, bool]:
+    """Read a candidate for inspection, with a placeholder beta where the file stores none (sign and norm do not
+    depend on it); also whether beta is known."""
+    probe = Context(path=ctx.path, h5=ctx.h5, beta=ctx.beta, iteration=ctx.iteration, cache=ctx.cache)
+    with h5u.guard(ctx.path, "the values", ctx.h5):
+        beta_known = not (probe.beta is None and reader.file_beta(ctx, cand) is None)
+        if not beta_known and hasattr(reader, "inferred_beta"):  # a Matsubara table: loading infers it
+            beta_known = reader.inferred_beta(ctx, cand) is not None
+        if not beta_known:
+            probe.beta = 1.0
+        return reader.read(probe, cand), beta_known
 
-    ``ac_learned``'s convention (docs): G(tau) <= 0 with -[G(0) + G(beta)] = 1 for a
-    normalised spectrum (the integral of A over omega); Im G(i w_n) < 0.
+
+def _convention_text(reader: ModuleType, ctx: Context, cand: Candidate) -> tuple[str, bool]:
+    """The sign the file stores and the norm (-[G(0) + G(beta)] for G(tau), c1 for G(i w_n)); and whether the
+    candidate holds data (False: not measured, or unreadable).
+
+    ``ac_learned``'s convention (docs): G(tau) <= 0 with -[G(0) + G(beta)] = 1 for a normalised spectrum (the
+    integral of A over omega); Im G(i w_n) < 0.
     """
     if int(np.prod(cand.shape)) > _INSPECT_MAX_VALUES:
-        return "sign: not read (large data set)"
+        return "sign: not read (large data set)", True
     try:
-        # sign and normalisation do not depend on beta; a placeholder lets tables without it be read
-        probe = Context(path=ctx.path, h5=ctx.h5, beta=ctx.beta, iteration=ctx.iteration, cache=ctx.cache)
-        with h5u.guard(ctx.path, "the values", ctx.h5):
-            beta_known = not (probe.beta is None and reader.file_beta(ctx, cand) is None)
-            if not beta_known:
-                probe.beta = 1.0
-            raw = reader.read(probe, cand)
+        raw, beta_known = _probe(reader, ctx, cand)
     except ACLearnedError as exc:
-        return f"sign: unreadable ({exc})"
+        return f"sign: unreadable ({exc})", False
+    state = unmeasured(raw.values)
+    if state is not None:
+        norm = _tau_norm_text(raw, beta_known) if raw.kind == "tau" and state == "all zero" else ""
+        norm = norm if norm.startswith("; -[G(0)") else ""
+        return f"not measured ({state}): nothing to continue{norm}", False
     problem = value_problem(raw)
     if problem is not None:
-        return f"WARNING: {problem}; loading an element that holds them fails (other elements may load)"
+        return f"WARNING: {problem}; loading an element that holds them fails (other elements may load)", True
+    if raw.kind != "tau":
+        why = self_energy_tail(raw.grid, diagonal_rows(raw.values, raw.diag))
+        if why is not None:
+            return f"self-energy, not a Green's function: {why}; {self_energy_advice()}", True
+    norm = ((lambda: _matsubara_norm_text(raw, ctx.path, beta_known)) if raw.kind != "tau"
+            else (lambda: _tau_norm_text(raw, beta_known)))
     if stored_as_minus_g(raw):  # the file holds the other sign than its format declares: load flips it
         raw.values = -np.asarray(raw.values)
         held, declared = sign_words(raw.kind, raw.sign_in_file)
         return (f"sign: {held} as stored, although the format stores {declared} (flipped on load, with a "
-                "warning)"
-                + (_matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known))
-                + _statistics_text(raw))
+                f"warning){norm()}{_statistics_text(raw)}", True)
     stored = {"standard": "G <= 0 as stored" if raw.kind == "tau" else "Im G(i w_n) < 0 for w_n > 0 as stored",
               "positive": "-G >= 0 as stored (flipped on load)" if raw.kind == "tau"
               else "Im G(i w_n) > 0 for w_n > 0 as stored (flipped on load)"}.get(raw.sign_in_file, raw.sign_in_file)
-    norm = _matsubara_norm_text(raw) if raw.kind != "tau" else _tau_norm_text(raw, beta_known)
-    return f"sign: {stored}{norm}{_statistics_text(raw)}"
+    return f"sign: {stored}{norm()}{_statistics_text(raw)}", True
 
 
 def _statistics_text(raw) -> str:
@@ -291,8 +370,10 @@ def _statistics_text(raw) -> str:
     elif raw.errors is not None:
         errors, values = np.asarray(raw.errors), np.asarray(raw.values)
         problem = _bad_errors(values, errors) if errors.shape == values.shape else None
+        same = errors.shape == values.shape
+        exact = int(np.count_nonzero((errors == 0) & (values != 0))) if problem is None and same else 0
         if problem is None:
-            held.append("error bars")
+            held.append(f"error bars ({exact} point(s) with error 0, taken as exact)" if exact else "error bars")
         else:
             with np.errstate(invalid="ignore"):
                 bad = ~np.isfinite(errors) | (errors < 0) | ((errors == 0) & (values != 0))
@@ -324,30 +405,23 @@ def _tau_norm_text(raw, beta_known: bool) -> str:
     return f"; -[G(0) + G(beta)] = {norm} (1 for a normalised spectrum)"
 
 
-def _matsubara_norm_text(raw) -> str:
-    """``c1 = -lim w_n Im G(i w_n)``, the norm, fitted as ``c1 - c3 / w_n^2 + c5 / w_n^4`` to the frequencies
-    in the upper half of ``|w_n|`` (``-w_n Im G`` is even in ``w_n``, so negative frequencies count too).
-
-    Readers return the standard sign whatever the file stores; diagonal elements only.
-    """
+def _matsubara_norm_text(raw: Raw, path: str, beta_known: bool) -> str:
+    """``; norm c1 = ...``: the first moment ``c1 = -lim w_n Im G(i w_n)`` of the diagonal elements, as
+    ``continue`` fits it (:func:`ac_learned.io._norms.matsubara_norms`). Readers return the standard sign."""
     grid = np.asarray(raw.grid, float)
-    values = np.asarray(raw.values)
-    used = grid != 0
-    if grid.ndim != 1 or values.shape[-1] != grid.size or np.count_nonzero(used) < 8:
-        return ""
-    w = grid[used]
-    im = diagonal_rows(values[..., used].imag, raw.diag)  # readers return the standard sign
-    upper = np.argsort(np.abs(w))[w.size // 2:]
-    if im.size == 0 or not np.all(np.isfinite(im[:, upper])):
-        return ""
-    wu = w[upper]
-    design = np.stack([np.ones(upper.size), -1.0 / wu ** 2, 1.0 / wu ** 4], axis=1)
-    c1 = np.linalg.lstsq(design, (-wu * im[:, upper]).T, rcond=None)[0][0] + 0.0  # + 0.0: no "-0"
+    only_negative = " only negative frequencies stored (conjugated on load);" if np.all(grid < 0) else ""
+    if not beta_known:
+        return f";{only_negative} norm c1 not computed (beta unknown)"
+    try:
+        c1, how = matsubara_norms(copy.deepcopy(raw), path)
+    except ACLearnedError:
+        return only_negative.rstrip(";")
+    if c1.size == 0:
+        return only_negative.rstrip(";")
+    c1 = c1 + 0.0  # + 0.0: no "-0"
     same = np.ptp(c1) <= 1e-3 * max(1.0, abs(c1.max()))
     norm = f"{c1.min():.4g}" if same else f"{c1.min():.4g} ... {c1.max():.4g}"
-    only_negative = " only negative frequencies stored (conjugated on load);" if np.all(grid < 0) else ""
-    return (f";{only_negative} norm c1 = -lim w_n Im G(i w_n) = {norm} (1 for a normalised spectrum; fitted to "
-            f"|w_n| from {np.abs(wu).min():.4g} to {np.abs(w).max():.4g})")
+    return f";{only_negative} norm c1 = -lim w_n Im G(i w_n) = {norm} (1 for a normalised spectrum; {how})"
 
 
 def _beta_text(reader: ModuleType, ctx: Context, cands: list[Candidate]) -> str:

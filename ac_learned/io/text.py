@@ -4,7 +4,11 @@ Columns (whitespace or comma separated; lines starting with ``#``, ``%`` or
 ``!`` are comments):
 
 * 2 columns: tau, G (no errors); 3 columns: tau, G, error;
-* 4 columns: w_n, Re G, Im G, error; 5 columns: w_n, Re G, Im G, error Re, error Im;
+* 4 columns: w_n, Re G, Im G, error; 5 columns: w_n, Re G, Im G, error Re, error Im (ana_cont, ACFlow)
+  or w_n, Re G, error Re, Im G, error Im (ALPS / CQMP MaxEnt), told apart by which columns are non-negative
+  error bars small against |G| and which falls off like the tail Im G ~ -c1 / w_n (both fitting: refused);
+* a 2- or 3-column table whose first column has negative values is no G(tau): a real-frequency spectrum
+  (omega, A[, err], an output of continuation) is named as such; it is listed, but not loadable;
 * 3 columns that are w_n, Re G, Im G (no errors) are told from tau, G, error by their content: a first
   column of fermionic frequencies (2n + 1) pi / beta, a third column as large as the second (an error bar
   is far smaller than G) and larger than it at the highest frequencies (the tail Im G ~ -1 / w_n).
@@ -30,6 +34,7 @@ from ..conventions import detect_sign
 from ..errors import FileFormatError, InputError
 from ..matsubara import beta_from_frequencies
 from ._base import Candidate, Context, Raw, resolve_beta
+from ._content import falls_off_like_a_tail, self_energy_advice, self_energy_tail
 
 NAME = "text"
 _COMMENTS = ("#", "%", "!")
@@ -84,9 +89,13 @@ def _number(field: str) -> float:
 
 
 def candidates(ctx: Context) -> list[Candidate]:
-    """A text file holds one Green's function."""
+    """A text file holds one Green's function (a table whose first column has negative values and that is not
+    Matsubara data is listed as not loadable: a real-frequency spectrum, or no G(tau))."""
     table = _table(ctx.path)
     kind = "tau" if table.shape[1] <= 3 and not _matsubara_without_errors(table) else "iw"
+    if kind == "tau" and np.any(table[:, 0] < 0):
+        return [Candidate(name="table", h5path="", kind=None, shape=(table.shape[0],), loadable=False,
+                          note=_negative_first_column(table))]
     if kind == "iw" and np.any(table[:, 0] == 0.0):
         raise FileFormatError(
             f"{ctx.path}: {table.shape[1]} columns are read as Matsubara data (w_n, Re G, Im G, err[, err]), but "
@@ -94,6 +103,17 @@ def candidates(ctx: Context) -> list[Candidate]:
             "3 columns (tau, G[, err]): keep those columns (one file per orbital)"
         )
     return [Candidate(name="table", h5path="", kind=kind, shape=(table.shape[0],), extra={"table": table})]
+
+
+def _negative_first_column(table: np.ndarray) -> str:
+    """Why a 2- or 3-column table with negative values in its first column is no G(tau)."""
+    first, second = table[:, 0], table[:, 1]
+    span = f"from {first.min():.4g} to {first.max():.4g}"
+    if first.min() < 0 < first.max() and np.all(np.diff(first) > 0) and np.all(second >= -1e-3 * np.abs(second).max()):
+        return (f"this looks like a spectrum on a real-frequency axis (omega {span}, a non-negative second "
+                "column), not a Green's function; it is an output of continuation, not an input")
+    return (f"the first column runs {span}, but tau lies in [0, beta]: a 2- or 3-column table is tau, G[, err] "
+            "(Matsubara data are w_n, Re G, Im G[, err[, err]])")
 
 
 def _matsubara_without_errors(table: np.ndarray) -> bool:
@@ -106,6 +126,50 @@ def _matsubara_without_errors(table: np.ndarray) -> bool:
     top = np.argsort(table[:, 0])[-max(2, table.shape[0] // 4):]
     same_sign = np.all(table[:, 2] < 0) or np.all(table[:, 2] > 0)
     return bool(same_sign and np.median(third) > 0.1 * np.median(re_g) and np.median(third[top]) > np.median(re_g[top]))
+
+
+#: Column orders of five-column Matsubara tables: the columns of Re G, Im G and their errors.
+FIVE_COLUMN_ORDERS = {
+    "w_n, Re G, Im G, err Re, err Im (ana_cont, ACFlow)": (1, 2, 3, 4),
+    "w_n, Re G, err Re, Im G, err Im (ALPS / CQMP MaxEnt)": (1, 3, 2, 4),
+}
+
+
+def _matsubara_columns(table: np.ndarray, path: str) -> tuple[int, int, list[int], str]:
+    """Columns of Re G, Im G and the errors of a Matsubara table, and the five-column order taken ("" otherwise)."""
+    if table.shape[1] < 5:
+        return 1, 2, [3] if table.shape[1] == 4 else [], ""
+    order = _five_column_order(table, path)
+    re_col, im_col, *errs = FIVE_COLUMN_ORDERS[order]
+    return re_col, im_col, errs, order
+
+
+def _five_column_order(table: np.ndarray, path: str) -> str:
+    """Which of :data:`FIVE_COLUMN_ORDERS` the table is in: the one whose error columns are non-negative and
+    small against |G|, and whose Im G column falls off like the tail -c1 / w_n; when neither or only the first
+    fits, the first (ana_cont's); when both, a FileFormatError naming them."""
+    names = list(FIVE_COLUMN_ORDERS)
+    fits = [name for name in names if _order_fits(table, FIVE_COLUMN_ORDERS[name])]
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        return names[0]
+    keep = ("awk '{print $1, $2, $3, $5}'", "awk '{print $1, $2, $4, $5}'")
+    raise FileFormatError(
+        f"{path}: 5 columns that fit both Matsubara column orders, {names[0]} and {names[1]}; keep four "
+        f"columns w_n, Re G, Im G, err (for example {keep[0]} for the first order, {keep[1]} for the second)")
+
+
+def _order_fits(table: np.ndarray, cols: tuple[int, ...]) -> bool:
+    """Whether a five-column table reads sensibly in the order ``cols`` (Re, Im, err Re, err Im)."""
+    re_g, im_g, errors = table[:, cols[0]], table[:, cols[1]], table[:, list(cols[2:])]
+    if not (np.all(np.isfinite(errors)) and np.all(errors >= 0)):
+        return False
+    if table.shape[0] < 8:
+        return True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.median(np.max(errors, axis=1) / np.hypot(re_g, im_g))
+    return bool(relative < 0.5 and falls_off_like_a_tail(table[:, 0], im_g))
 
 
 def file_beta(ctx: Context, cand: Candidate | None) -> float | None:
@@ -154,7 +218,14 @@ def read(ctx: Context, cand: Candidate) -> Raw:
         w = table[:, 0]
         beta = _matsubara_beta(ctx, w)
         meta["beta_inferred"] = ctx.beta is None
-        values = table[:, 1] + 1j * table[:, 2]
+        re_col, im_col, err_cols, order = _matsubara_columns(table, ctx.path)
+        if order:
+            meta["column_order"] = order
+        values = table[:, re_col] + 1j * table[:, im_col]
+        why = self_energy_tail(w, values)
+        if why is not None:
+            raise InputError(f"{ctx.path}: this looks like a self-energy, not a Green's function: {why}; "
+                             f"{self_energy_advice()}")
         top = np.argsort(np.abs(w))[-max(2, w.size // 4):]
         # G(i w_n) -> c1 / (i w_n): at high frequencies |Im G| >> |Re G| ~ c2 / w_n^2; a tau table's third
         # column (an error bar) is far smaller than its second
@@ -170,8 +241,7 @@ def read(ctx: Context, cand: Candidate) -> Raw:
                 "table with extra columns (its two G columns equal, say, for up and down spin)? A tau table has 2 "
                 "or 3 columns (tau, G[, err]): keep one G column"
             )
-        errors = (None if table.shape[1] == 3 else table[:, 3] if table.shape[1] == 4
-                  else np.maximum(table[:, 3], table[:, 4]))
+        errors = None if not err_cols else np.max(table[:, err_cols], axis=1)
         grid = w  # negative frequencies are folded by the validation
         sign = detect_sign(values.imag * np.sign(w))  # standard sign: Im G(i w_n) has the sign of -w_n
     if sign == "positive":
