@@ -75,3 +75,41 @@ def test_samples_are_continued_like_the_centre(tiny_model, monkeypatch):
     for used in seen:
         np.testing.assert_allclose(used, cov)
     assert np.all(band.lower <= band.upper)
+
+
+def test_band_is_the_samples_spread_placed_around_the_centre(tiny_model, monkeypatch):
+    """On exact data the samples (fitted to data with noise added) sit apart from the centre; the band keeps
+    their 16-84 % spread but holds the centre wherever it is not clipped at zero."""
+    import ac_learned.uncertainty as unc
+
+    tau = np.linspace(0, BETA, 61)
+    omega = np.linspace(-5, 5, 81)
+    g = make_data(tau)
+    kept = {}
+    real_band = unc.band_from_samples
+
+    def spy(a, centre, method):
+        kept["a"] = np.atleast_2d(a)
+        return real_band(a, centre, method)
+
+    monkeypatch.setattr(unc, "band_from_samples", spy)
+    centre = unc.solve(tau, g, beta=BETA, omega=omega, err=1e-4, model=str(tiny_model))
+    band = error_band(tau, g, BETA, omega, err=1e-4, n_draws=60, centre=centre, model=str(tiny_model))
+    big = centre.A > 0.1 * centre.A.max()
+    q16, q84 = np.quantile(kept["a"], [0.16, 0.84], axis=0)
+    np.testing.assert_allclose((band.upper - band.lower)[band.lower > 0], (q84 - q16)[band.lower > 0], atol=1e-12)
+    assert np.all((band.lower <= centre.A) & (centre.A <= band.upper))
+    assert np.mean(((centre.A >= q16) & (centre.A <= q84))[big]) < 1  # the raw quantiles missed it somewhere
+
+
+def test_band_from_samples_jackknife_and_draws():
+    from ac_learned.uncertainty import band_from_samples
+
+    a = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 2.0]])
+    centre = np.array([0.5, 1.0])
+    jk = band_from_samples(a, centre, "jackknife")
+    np.testing.assert_allclose(jk.upper - centre, np.sqrt(2 / 3 * np.array([8.0, 0.0])))
+    draws = band_from_samples(a, centre, "error-bar draws")
+    q16, q50, q84 = np.quantile(a, [0.16, 0.5, 0.84], axis=0)
+    np.testing.assert_allclose(draws.upper, centre + q84 - q50)
+    np.testing.assert_allclose(draws.lower, np.maximum(centre + q16 - q50, 0.0))

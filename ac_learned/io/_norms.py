@@ -13,7 +13,7 @@ from ._wording import option
 from .data import GreenData
 
 #: Diagonal elements whose norm inspect fits at most (each costs a tail fit and its tests).
-MAX_ROWS = 16
+MAX_ROWS = 8
 
 
 def _rows(raw: Raw) -> list[tuple]:
@@ -53,11 +53,17 @@ def matsubara_norms(raw: Raw, path: str) -> tuple[np.ndarray, str]:
         return np.zeros(0), ""
     omega_max = default_omega_max(data.beta)
     c1, terms, used, bare = [], set(), None, False
+    done: dict[bytes, GreenData] = {}  # equal elements (spin-degenerate ones, say) are fitted once
     for idx in rows[:MAX_ROWS]:
-        try:
-            mapped = tau_from_matsubara(_element(data, idx, True), omega_max)
-        except InputError:  # error bars continue cannot use: it needs err then, which replaces them
-            mapped, bare = tau_from_matsubara(_element(data, idx, False), omega_max), True
+        one = _element(data, idx, True)
+        key = b"".join(np.ascontiguousarray(a).tobytes() for a in (one.values, one.errors, one.cov, one.bins)
+                        if a is not None)
+        if key not in done:
+            try:
+                done[key] = tau_from_matsubara(one, omega_max)
+            except InputError:  # error bars continue cannot use: it needs err then, which replaces them
+                done[key], bare = tau_from_matsubara(_element(data, idx, False), omega_max), True
+        mapped = done[key]
         c1.append(mapped.meta["matsubara_norm"])
         terms.add(int(mapped.meta["matsubara_tail_terms"]))
         used = int(mapped.meta["matsubara_used"])
