@@ -262,7 +262,9 @@ def green_functions_like(cand: Candidate, cands: list[Candidate]) -> list[str]:
     parts[at] = re.sub(r"^(sigma|self[_ -]?energy|sig|s)", "G", parts[at], flags=re.IGNORECASE)
     twin = "/".join(parts)
     usable = [c for c in cands if c.loadable and c.fermionic]
-    return [c.name for c in sorted(usable, key=lambda c: (c.name != twin, c.kind != cand.kind))]
+    last = parts[-1]
+    return [c.name for c in sorted(usable, key=lambda c: (c.name != twin, c.kind != cand.kind,
+                                                         c.name.split("/")[-1] != last))]
 
 
 _SPIN_NAMES = {"up": "up", "u": "up", "0": "up", "down": "down", "dn": "down", "d": "down", "1": "down"}
